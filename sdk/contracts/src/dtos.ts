@@ -247,3 +247,15 @@ export function baseResponse(statusCode: number, requestId?: string, message?: s
   if (message) r.message = message;
   return r;
 }
+
+/**
+ * Payload of a command request on `edgex.device.command.request.<svc>.<device>.<command>.<get|set>`.
+ * GET: empty object; EdgeX query parameters (`ds-pushevent`, `ds-returnevent`) travel in the envelope's
+ * `queryParams`. SET: the settings, resource name -> value (strings, or JSON values for arrays and objects).
+ */
+export type CommandRequestPayload = Record<string, unknown>;
+
+/** Reply payload of a command request: GET answers with the event (absent when ds-returnevent=false); SET with {}. */
+export interface CommandReplyPayload {
+  event?: Event;
+}

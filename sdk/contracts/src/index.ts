@@ -8,6 +8,7 @@ export type {
   Tags, SimpleReading, BinaryReading, ObjectReading, Reading, Event, AddEventRequest, ResourceProperties, DeviceResource,
   ResourceOperation, DeviceCommand, DeviceProfile, AutoEvent, ProtocolProperties, Device, DeviceService, DiscoveredDevice,
   ProvisionWatcher, BaseResponse, MultiResponse, BatchItemResponse, SystemEvent, EventResponse, CoreCommand, DeviceCoreCommand,
+  CommandRequestPayload, CommandReplyPayload,
 } from "./dtos.js";
 export {
   BASE_TOPIC, ANY, ALL_EVENTS, ALL_SYSTEM_EVENTS, escapeToken, unescapeToken, eventSubject, parseEventSubject, commandRequestSubject,
