@@ -19,7 +19,7 @@ export const DEFAULT_STOP_DEADLINE_MS = 10_000;
 /**
  * Starts one service: loads its config, makes its logger and metrics registry, creates its component, serves the
  * common routes and the component's routes on `service.host:service.port` (port 0 picks a free port), then calls
- * `component.start()`. When start fails, the server is closed and the error rethrown.
+ * `component.start()`. When start fails, the component is stopped (forced), the server closed and the error rethrown.
  */
 export const startService: StartServiceFn = async <C>(def: ServiceDefinition<C>, options: StartServiceOptions): Promise<RunningService> => {
   const config = loadConfig<C>(def, options);
@@ -33,6 +33,8 @@ export const startService: StartServiceFn = async <C>(def: ServiceDefinition<C>,
   try {
     await component.start?.();
   } catch (err) {
+    // Undo whatever start() opened before it failed, then free the port.
+    await Promise.resolve(component.stop?.({ force: true })).catch((stopErr: unknown) => logger.warn({ err: stopErr }, "stop after failed start failed"));
     await closeServer(server, 0);
     throw err;
   }
