@@ -99,7 +99,7 @@ export class ServiceError extends Error {
 
   /** Rebuilds a ServiceError from its DTO, as received over REST or the bus. */
   static fromDto(dto: Partial<ServiceErrorDto> | undefined, fallbackMessage = "remote error"): ServiceError {
-    const kind = dto?.kind && dto.kind in STATUS ? dto.kind : ErrorKind.Server;
+    const kind = dto?.kind && Object.hasOwn(STATUS, dto.kind) ? dto.kind : ErrorKind.Server;
     return new ServiceError(kind, dto?.code ?? "REMOTE_ERROR", dto?.message ?? fallbackMessage, dto?.details ? { details: dto.details } : undefined);
   }
 
@@ -136,6 +136,7 @@ export const ErrorCode = {
   RequestInvalid: "REQUEST_INVALID",
   JsonMalformed: "JSON_MALFORMED",
   YamlMalformed: "YAML_MALFORMED",
+  DurationInvalid: "DURATION_INVALID",
   BodyTooLarge: "BODY_TOO_LARGE",
   NotFound: "NOT_FOUND",
   DuplicateName: "DUPLICATE_NAME",

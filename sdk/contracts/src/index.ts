@@ -17,3 +17,12 @@ export {
 export type { Subject, TokenOrWildcard, EventSubjectParts, CommandMethod, CommandSubjectParts } from "./subjects.js";
 export { CONTENT_TYPE_JSON, envelopeOf, errorEnvelopeOf, unwrapReply, isEnvelope } from "./envelope.js";
 export type { MessageEnvelope } from "./envelope.js";
+export { parseGoDuration, parseGoDurationNanos, formatGoDuration } from "./duration.js";
+export { parseProfile, validateProfile } from "./validation/profile.js";
+export { parseDeviceList, validateDevice } from "./validation/device.js";
+export type { DeviceListOptions } from "./validation/device.js";
+export { validateDeviceService } from "./validation/device-service.js";
+export { parseProvisionWatcher, validateProvisionWatcher } from "./validation/provision-watcher.js";
+export type { ProvisionWatcherOptions } from "./validation/provision-watcher.js";
+export { validateEvent, validateAddEventRequest } from "./validation/event.js";
+export { readingValueProblem } from "./validation/reading-value.js";

@@ -11,17 +11,29 @@ export type Subject<T> = string & { readonly [payloadBrand]?: T };
 /** Default root of every subject, as EdgeX's `BaseTopicPrefix`. */
 export const BASE_TOPIC = "edgex";
 
+// Characters that may not appear raw in a token: separators, wildcards, whitespace, control characters, `%` itself
+// and MQTT's `/ # + $`.
+const UNSAFE = /[.*>%\s\p{Cc}/#+$]/gu;
+const ESCAPED_RUN = /(?:%[0-9A-F]{2})+/g;
+
+function percentEncode(c: string): string {
+  let out = "";
+  for (const byte of Buffer.from(c, "utf8")) out += "%" + byte.toString(16).toUpperCase().padStart(2, "0");
+  return out;
+}
+
 /**
- * Escapes a name for use as one subject token. `.`, `*`, `>`, whitespace, `%`, and MQTT's `/ # +` become %XX, so no
- * name can act as a wildcard or separator and no two names collide (the map is injective: `%` is escaped too).
+ * Escapes a name for use as one subject token. `.`, `*`, `>`, whitespace, control characters, `%`, and MQTT's
+ * `/ # + $` become %XX (the bytes of their UTF-8 form), so no name can act as a wildcard or separator and no two
+ * names collide (the map is injective: `%` is escaped too).
  */
 export function escapeToken(name: string): string {
-  return name.replace(/[.*>%\s/#+$]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
+  return name.replace(UNSAFE, percentEncode);
 }
 
 /** Reverses {@link escapeToken}. */
 export function unescapeToken(token: string): string {
-  return token.replace(/%([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return token.replace(ESCAPED_RUN, (run) => Buffer.from(run.replaceAll("%", ""), "hex").toString("utf8"));
 }
 
 /** A token value or a single-token wildcard. */
