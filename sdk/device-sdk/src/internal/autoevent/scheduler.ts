@@ -1,0 +1,215 @@
+/**
+ * One timer for every periodic task of the service: a min-heap of due times and a single `setTimeout` armed for
+ * the earliest. 1,000 devices polled every second cost one timer, not 1,000 intervals.
+ *
+ * Schedules are drift-free: the next due time is the previous due time plus the interval, never "now plus the
+ * interval", so a late tick does not push later ones back. Ticks missed entirely (the event loop was blocked, or the
+ * previous run of the task is still going) are skipped, never fired in a burst to catch up.
+ */
+
+/** The clock the scheduler runs on (global timers by default; fake timers in tests). */
+export interface SchedulerClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const SYSTEM_CLOCK: SchedulerClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+/** Lateness and skip counters, for /metrics and tests. */
+export interface SchedulerStats {
+  /** Live tasks. */
+  readonly tasks: number;
+  /** Runs started. */
+  readonly runs: number;
+  /** Ticks skipped: missed while the loop was blocked, or while the task's previous run was still going. */
+  readonly skipped: number;
+  /** Largest delay between a due time and the run it started, ms. */
+  readonly maxLatenessMs: number;
+  /** Mean of those delays, ms. */
+  readonly meanLatenessMs: number;
+}
+
+/** A scheduled task; `cancel()` is idempotent. */
+export interface ScheduledTask {
+  readonly intervalMs: number;
+  /** The next due time, ms on the scheduler's clock. */
+  readonly nextDueMs: number;
+  cancel(): void;
+}
+
+interface Entry {
+  due: number;
+  readonly seq: number;
+  readonly intervalMs: number;
+  readonly run: () => Promise<void> | void;
+  running: boolean;
+  cancelled: boolean;
+}
+
+/** See the module comment. */
+export class Scheduler {
+  private readonly heap: Entry[] = [];
+  private readonly clock: SchedulerClock;
+  private timer: unknown = undefined;
+  private armedFor = Number.POSITIVE_INFINITY;
+  private seq = 0;
+  private live = 0;
+  private runs = 0;
+  private skipped = 0;
+  private latenessSum = 0;
+  private latenessMax = 0;
+
+  constructor(clock: SchedulerClock = SYSTEM_CLOCK) {
+    this.clock = clock;
+  }
+
+  /**
+   * Runs `run` every `intervalMs`, first after `firstDelayMs` (default: one interval). A run that throws or rejects
+   * is the task's business: the scheduler ignores the outcome and keeps the schedule.
+   */
+  schedule(intervalMs: number, run: () => Promise<void> | void, firstDelayMs: number = intervalMs): ScheduledTask {
+    if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) throw new RangeError(`interval must be a positive number of ms, got ${intervalMs}`);
+    const entry: Entry = { due: this.clock.now() + Math.max(0, firstDelayMs), seq: this.seq++, intervalMs, run, running: false, cancelled: false };
+    this.push(entry);
+    this.live++;
+    this.arm();
+    return {
+      intervalMs,
+      get nextDueMs() {
+        return entry.due;
+      },
+      cancel: () => {
+        if (entry.cancelled) return;
+        entry.cancelled = true;
+        this.live--;
+        if (this.heap.length > 64 && this.heap.length > 2 * this.live) this.compact();
+      },
+    };
+  }
+
+  /** Counters since start. */
+  stats(): SchedulerStats {
+    return {
+      tasks: this.live,
+      runs: this.runs,
+      skipped: this.skipped,
+      maxLatenessMs: this.latenessMax,
+      meanLatenessMs: this.runs === 0 ? 0 : this.latenessSum / this.runs,
+    };
+  }
+
+  /** Cancels every task and the timer (tasks may be scheduled again afterwards). */
+  stop(): void {
+    for (const e of this.heap) e.cancelled = true;
+    this.heap.length = 0;
+    this.live = 0;
+    this.disarm();
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    this.armedFor = Number.POSITIVE_INFINITY;
+    const now = this.clock.now();
+    while (this.heap.length > 0 && this.heap[0]!.due <= now) {
+      const e = this.pop()!;
+      if (e.cancelled) continue;
+      const lateBy = now - e.due;
+      if (e.running) this.skipped++;
+      else this.fire(e, lateBy);
+      // Drift-free: next due = due + k * interval, the first such time after now; the k - 1 missed ticks are skipped.
+      const k = Math.floor(lateBy / e.intervalMs) + 1;
+      this.skipped += k - 1;
+      e.due += k * e.intervalMs;
+      this.push(e);
+    }
+    this.arm();
+  }
+
+  private fire(e: Entry, lateBy: number): void {
+    this.runs++;
+    this.latenessSum += lateBy;
+    if (lateBy > this.latenessMax) this.latenessMax = lateBy;
+    e.running = true;
+    const done = (): void => {
+      e.running = false;
+    };
+    try {
+      const r = e.run();
+      if (r !== undefined && typeof (r as Promise<void>).then === "function") (r as Promise<void>).then(done, done);
+      else done();
+    } catch {
+      done();
+    }
+  }
+
+  private arm(): void {
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    const top = this.heap[0];
+    if (top === undefined) {
+      this.disarm();
+      return;
+    }
+    if (this.timer !== undefined && this.armedFor <= top.due) return;
+    this.disarm();
+    this.armedFor = top.due;
+    const handle = this.clock.setTimeout(() => this.tick(), Math.max(0, top.due - this.clock.now()));
+    if (typeof handle === "object" && handle !== null && typeof (handle as { unref?: () => void }).unref === "function") {
+      (handle as { unref: () => void }).unref();
+    }
+    this.timer = handle;
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedFor = Number.POSITIVE_INFINITY;
+  }
+
+  private compact(): void {
+    const live = this.heap.filter((e) => !e.cancelled);
+    this.heap.length = 0;
+    for (const e of live) this.push(e);
+  }
+
+  private less(a: Entry, b: Entry): boolean {
+    return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+  }
+
+  private push(e: Entry): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private pop(): Entry | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last !== undefined) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * The one command pipeline. The REST routes, the bus command handler, AutoEvents and push drivers all go through
+ * `executeRead` / `executeWrite` / `pushValues`, so every path gets the same checks, transforms, timeouts, health
+ * tracking and events.
+ */
+import { ErrorKind, nowNanos, type ServiceError, type Device, type DeviceProfile, type Event, type Reading } from "@brink/contracts";
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { CommandRequest, CommandValue, ProtocolDriver, RawValue } from "../../driver.js";
+import { DeviceSdkError, DeviceSdkErrorCode, valueInvalid } from "../../errors.js";
+import type { DeviceCache } from "../cache/device-cache.js";
+import { normalizeRaw } from "../values/codec.js";
+import { parseSetValue } from "../values/parse-set.js";
+import { checkWriteLimits, transformWrite } from "../transform/transforms.js";
+import type { DeviceHealth } from "./device-health.js";
+import { callWithTimeout, countsAsDeviceFailure } from "./driver-call.js";
+import { buildReading, readingOf, type ResourceValue } from "./readings.js";
+import { isReadable, isWritable, resolveSource, type ResolvedSource, type SourceOperation } from "./sources.js";
+
+/** Where events go (the bus, in the service). */
+export interface EventSink {
+  publish(event: Event): Promise<void>;
+}
+
+/** Collaborators and limits of {@link CommandPipeline}. */
+export interface CommandPipelineOptions {
+  readonly driver: ProtocolDriver;
+  readonly cache: DeviceCache;
+  readonly health: DeviceHealth;
+  readonly events: EventSink;
+  readonly logger: Logger;
+  /** Deadline of one driver call, ms. */
+  readonly driverTimeoutMs: number;
+  /** True while the device service is administratively LOCKED. */
+  readonly serviceLocked: () => boolean;
+  /** Apply mask/shift/base/scale/offset (EdgeX `Device.DataTransform`). @default true */
+  readonly dataTransform?: boolean;
+}
+
+/** Options of {@link CommandPipeline.executeRead}. */
+export interface ReadOptions {
+  /** Publish the event on the bus (EdgeX `ds-pushevent`). @default false */
+  readonly pushEvent?: boolean;
+  /** Return the event (EdgeX `ds-returnevent`); false resolves to undefined. @default true */
+  readonly returnEvent?: boolean;
+}
+
+/** Options of {@link CommandPipeline.executeWrite}. */
+export interface WriteOptions {
+  /** Publish an event of the written values when the source is readable (EdgeX does). @default true */
+  readonly pushEvent?: boolean;
+}
+
+interface Target {
+  readonly device: Device;
+  readonly profile: DeviceProfile;
+  readonly source: ResolvedSource;
+}
+
+let lastOrigin = 0n;
+/** Strictly increasing event origins, ns (two events in the same microsecond still differ). */
+function uniqueOrigin(): bigint {
+  let now = nowNanos();
+  if (now <= lastOrigin) now = lastOrigin + 1n;
+  lastOrigin = now;
+  return now;
+}
+
+function locked(message: string): DeviceSdkError {
+  return new DeviceSdkError(ErrorKind.ServiceLocked, DeviceSdkErrorCode.Locked, message);
+}
+
+/** See the module comment. */
+export class CommandPipeline {
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private stopping = false;
+
+  constructor(private readonly options: CommandPipelineOptions) {}
+
+  /**
+   * Reads a deviceCommand or deviceResource of a device and returns its event.
+   * Errors: 423 LOCKED, 404 DEVICE_NOT_FOUND / SOURCE_NOT_FOUND, 423 PROFILE_NOT_FOUND, 405 WRITE_ONLY,
+   * 503 DEVICE_DOWN / TIMEOUT, 500 DRIVER_ERROR / DRIVER_VALUE_INVALID / ASSERTION_FAILED, or the driver's own.
+   */
+  executeRead(deviceName: string, sourceName: string, options: ReadOptions = {}): Promise<Event | undefined> {
+    return this.track(async () => {
+      const t = this.target(deviceName, sourceName);
+      if (!isReadable(t.source.readWrite)) {
+        throw new DeviceSdkError(ErrorKind.NotAllowed, DeviceSdkErrorCode.WriteOnly, `${sourceName} of ${deviceName} is write-only`);
+      }
+      this.admit(deviceName);
+      const requests = t.source.operations.map(requestOf);
+      const values = await this.driverCall(deviceName, `read ${sourceName} of ${deviceName}`, () => this.options.driver.read(t.device, requests));
+      const event = this.eventOf(t, this.matchValues(t, values, true), true);
+      if (options.pushEvent === true) await this.publish(event);
+      return options.returnEvent === false ? undefined : event;
+    });
+  }
+
+  /**
+   * Writes `settings` (resource name -> value) to a deviceCommand or deviceResource of a device.
+   * Errors: as {@link executeRead}, plus 405 READ_ONLY, 400 VALUE_INVALID / VALUE_OUT_OF_RANGE / VALUE_MISSING
+   * (raised before the driver is called).
+   */
+  executeWrite(deviceName: string, sourceName: string, settings: Readonly<Record<string, unknown>>, options: WriteOptions = {}): Promise<void> {
+    return this.track(async () => {
+      const t = this.target(deviceName, sourceName);
+      if (!isWritable(t.source.readWrite)) {
+        throw new DeviceSdkError(ErrorKind.NotAllowed, DeviceSdkErrorCode.ReadOnly, `${sourceName} of ${deviceName} is read-only`);
+      }
+      if (typeof settings !== "object" || settings === null || Array.isArray(settings)) throw valueInvalid(sourceName, "settings must be an object");
+      const engineering = t.source.operations.map((op) => ({ op, value: this.settingOf(t.source, op, settings) }));
+      const transform = this.options.dataTransform !== false;
+      const requests: CommandRequest[] = [];
+      const values: CommandValue[] = [];
+      for (const { op, value } of engineering) {
+        const raw = transform ? transformWrite(op.resource.name, op.valueType, value, op.resource.properties) : value;
+        requests.push(requestOf(op));
+        values.push({ resourceName: op.resource.name, valueType: op.valueType, value: raw });
+      }
+      this.admit(deviceName);
+      await this.driverCall(deviceName, `write ${sourceName} of ${deviceName}`, () => this.options.driver.write(t.device, requests, values));
+      if (options.pushEvent !== false && t.source.readWrite !== "W") {
+        const written: ResourceValue[] = engineering.map(({ op, value }) => ({ resource: op.resource, valueType: op.valueType, operation: op.operation, value }));
+        await this.publish(this.eventOf(t, written, false));
+      }
+    });
+  }
+
+  /**
+   * Runs values a push driver received through the read checks and transforms and publishes one event for
+   * `sourceName`. The values may cover part of a command's resources.
+   */
+  pushValues(deviceName: string, sourceName: string, values: readonly CommandValue[]): Promise<Event> {
+    return this.track(async () => {
+      const t = this.target(deviceName, sourceName);
+      const event = this.eventOf(t, this.matchValues(t, values, false), true);
+      this.options.health.success(deviceName);
+      await this.publish(event);
+      return event;
+    });
+  }
+
+  /** Publishes an event on the bus; a bus failure is logged, never thrown at the caller. */
+  async publish(event: Event): Promise<void> {
+    try {
+      await this.options.events.publish(event);
+    } catch (err) {
+      this.options.logger.warn({ err, device: event.deviceName, source: event.sourceName }, "event publish failed");
+    }
+  }
+
+  /** Refuses new requests; waits for those in flight unless `force`. */
+  async stop(options: { force: boolean }): Promise<void> {
+    this.stopping = true;
+    if (!options.force) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Requests currently running. */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  private track<T>(run: () => Promise<T>): Promise<T> {
+    if (this.stopping) {
+      return Promise.reject(new DeviceSdkError(ErrorKind.ServiceUnavailable, DeviceSdkErrorCode.ServiceStopping, "the device service is stopping"));
+    }
+    const p = run();
+    this.inFlight.add(p);
+    const done = (): void => {
+      this.inFlight.delete(p);
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  private target(deviceName: string, sourceName: string): Target {
+    if (this.options.serviceLocked()) throw locked("the device service is locked");
+    const device = this.options.cache.device(deviceName);
+    if (device === undefined) {
+      throw new DeviceSdkError(ErrorKind.EntityDoesNotExist, DeviceSdkErrorCode.DeviceNotFound, `device ${deviceName} not found`, { details: { device: deviceName } });
+    }
+    if (device.adminState === "LOCKED") throw locked(`device ${deviceName} is locked`);
+    const profile = this.options.cache.profile(device.profileName);
+    if (profile === undefined) {
+      throw new DeviceSdkError(ErrorKind.ServiceLocked, DeviceSdkErrorCode.ProfileNotFound, `profile ${device.profileName} of device ${deviceName} is not loaded`);
+    }
+    const source = resolveSource(profile, sourceName);
+    if (source === undefined) {
+      throw new DeviceSdkError(ErrorKind.EntityDoesNotExist, DeviceSdkErrorCode.SourceNotFound, `${sourceName} is neither a command nor a resource of ${deviceName}`, {
+        details: { device: deviceName, source: sourceName },
+      });
+    }
+    return { device, profile, source };
+  }
+
+  private admit(deviceName: string): void {
+    if (this.options.health.admit(deviceName) === "down") {
+      throw new DeviceSdkError(ErrorKind.ServiceUnavailable, DeviceSdkErrorCode.DeviceDown, `device ${deviceName} is DOWN`, { details: { device: deviceName } });
+    }
+  }
+
+  private async driverCall<T>(deviceName: string, what: string, op: () => Promise<T>): Promise<T> {
+    try {
+      const r = await callWithTimeout(op, this.options.driverTimeoutMs, what);
+      this.options.health.success(deviceName);
+      return r;
+    } catch (err) {
+      const e = err as ServiceError;
+      if (countsAsDeviceFailure(e)) this.options.health.failure(deviceName);
+      throw e;
+    }
+  }
+
+  private settingOf(source: ResolvedSource, op: SourceOperation, settings: Readonly<Record<string, unknown>>): RawValue {
+    const name = op.resource.name;
+    let value: unknown = Object.prototype.hasOwnProperty.call(settings, name) ? settings[name] : undefined;
+    if (value === undefined && source.kind === "command" && op.operation?.defaultValue) value = op.operation.defaultValue;
+    if (value === undefined && op.resource.properties.defaultValue) value = op.resource.properties.defaultValue;
+    if (value === undefined) {
+      throw new DeviceSdkError(ErrorKind.ContractInvalid, DeviceSdkErrorCode.ValueMissing, `no value for ${name} and no defaultValue`, { details: { resource: name } });
+    }
+    const mappings = op.operation?.mappings;
+    if (mappings !== undefined && typeof value === "string") {
+      for (const [raw, mapped] of Object.entries(mappings)) {
+        if (mapped === value) {
+          value = raw;
+          break;
+        }
+      }
+    }
+    const parsed = parseSetValue(name, op.valueType, value);
+    checkWriteLimits(name, op.valueType, parsed, op.resource.properties);
+    return parsed;
+  }
+
+  /** Pairs driver values with the source's resources and normalizes them; `exact` demands one per resource. */
+  private matchValues(t: Target, values: unknown, exact: boolean): ResourceValue[] {
+    const invalid = (msg: string): DeviceSdkError =>
+      new DeviceSdkError(ErrorKind.Server, DeviceSdkErrorCode.DriverValueInvalid, `driver values for ${t.source.name} of ${t.device.name}: ${msg}`);
+    if (!Array.isArray(values)) throw invalid("expected an array of CommandValues");
+    const ops = t.source.operations;
+    if (exact && values.length !== ops.length) throw invalid(`expected ${ops.length} values, got ${values.length}`);
+    const byName = new Map(ops.map((op) => [op.resource.name, op]));
+    const out: ResourceValue[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const cv = values[i] as Partial<CommandValue> | undefined;
+      if (cv === undefined || cv === null || typeof cv !== "object") throw invalid(`value ${i} is not a CommandValue`);
+      const op = (exact && ops[i]?.resource.name === cv.resourceName ? ops[i] : undefined) ?? byName.get(String(cv.resourceName));
+      if (op === undefined) throw invalid(`value ${i} names ${String(cv.resourceName)}, which is not part of the source`);
+      const norm = normalizeRaw(op.valueType, cv.value);
+      if (!norm.ok) throw invalid(`${op.resource.name}: ${norm.problem}`);
+      out.push({ resource: op.resource, valueType: op.valueType, operation: op.operation, value: norm.value, origin: cv.origin, mediaType: cv.mediaType, tags: cv.tags });
+    }
+    return out;
+  }
+
+  private eventOf(t: Target, values: readonly ResourceValue[], checks: boolean): Event {
+    const origin = uniqueOrigin();
+    const ctx = { deviceName: t.device.name, profileName: t.profile.name, origin };
+    const transform = checks && this.options.dataTransform !== false;
+    const readings: Reading[] = [];
+    try {
+      for (const v of values) readings.push(checks ? buildReading(v, ctx, transform) : readingOf(v, ctx));
+    } catch (err) {
+      if (err instanceof DeviceSdkError && err.code === DeviceSdkErrorCode.AssertionFailed) this.options.health.markDown(t.device.name, err.message);
+      throw err;
+    }
+    const event: Event = { apiVersion: "v3", id: randomUUID(), deviceName: t.device.name, profileName: t.profile.name, sourceName: t.source.name, origin, readings };
+    const tags = { ...(t.device.tags ?? {}), ...(t.source.tags ?? {}) };
+    if (Object.keys(tags).length > 0) event.tags = tags;
+    return event;
+  }
+}
+
+function requestOf(op: SourceOperation): CommandRequest {
+  return { resourceName: op.resource.name, attributes: op.resource.attributes ?? {}, valueType: op.valueType, resource: op.resource };
+}

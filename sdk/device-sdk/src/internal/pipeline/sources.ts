@@ -1,0 +1,106 @@
+/**
+ * Resolution of a command's `sourceName` (a deviceCommand or a deviceResource of the device's profile) into the
+ * resources it reads or writes. Profiles are indexed once per profile object (a WeakMap keyed by identity), so a
+ * poll of 1,000 devices costs map look-ups, not scans.
+ */
+import { normalizeValueType, type DeviceCommand, type DeviceProfile, type DeviceResource, type ReadWrite, type ResourceOperation, type Tags, type ValueType } from "@brink/contracts";
+
+/** One resource of a resolved source, with the resource operation that named it (for commands). */
+export interface SourceOperation {
+  readonly resource: DeviceResource;
+  readonly valueType: ValueType;
+  /** The resource operation of the command; for a bare resource, the first operation of any command naming it. */
+  readonly operation: ResourceOperation | undefined;
+}
+
+/** A resolved source. */
+export interface ResolvedSource {
+  readonly kind: "command" | "resource";
+  readonly name: string;
+  readonly readWrite: ReadWrite;
+  readonly isHidden: boolean;
+  readonly tags: Tags | undefined;
+  readonly operations: readonly SourceOperation[];
+}
+
+interface ProfileIndex {
+  readonly resources: Map<string, DeviceResource>;
+  readonly commands: Map<string, DeviceCommand>;
+  /** First resource operation naming each resource (EdgeX applies its mappings to bare resource reads too). */
+  readonly firstOperation: Map<string, ResourceOperation>;
+  readonly resolved: Map<string, ResolvedSource | null>;
+}
+
+const indexes = new WeakMap<DeviceProfile, ProfileIndex>();
+
+function indexOf(profile: DeviceProfile): ProfileIndex {
+  let idx = indexes.get(profile);
+  if (idx !== undefined) return idx;
+  const resources = new Map<string, DeviceResource>();
+  for (const r of profile.deviceResources ?? []) resources.set(r.name, r);
+  const commands = new Map<string, DeviceCommand>();
+  const firstOperation = new Map<string, ResourceOperation>();
+  for (const c of profile.deviceCommands ?? []) {
+    commands.set(c.name, c);
+    for (const ro of c.resourceOperations ?? []) if (!firstOperation.has(ro.deviceResource)) firstOperation.set(ro.deviceResource, ro);
+  }
+  idx = { resources, commands, firstOperation, resolved: new Map() };
+  indexes.set(profile, idx);
+  return idx;
+}
+
+/** The value type of a resource, canonical spelling (profiles may use any case). */
+export function valueTypeOf(resource: DeviceResource): ValueType {
+  return normalizeValueType(String(resource.properties.valueType)) ?? resource.properties.valueType;
+}
+
+/** The resource of that name in the profile, if any. */
+export function findResource(profile: DeviceProfile, name: string): DeviceResource | undefined {
+  return indexOf(profile).resources.get(name);
+}
+
+/**
+ * Resolves `sourceName` against the profile: a deviceCommand first (EdgeX's order), then a deviceResource.
+ * Returns undefined when neither exists, or when a command names a resource the profile lacks.
+ */
+export function resolveSource(profile: DeviceProfile, sourceName: string): ResolvedSource | undefined {
+  const idx = indexOf(profile);
+  const cached = idx.resolved.get(sourceName);
+  if (cached !== undefined) return cached ?? undefined;
+  const resolved = build(idx, sourceName);
+  idx.resolved.set(sourceName, resolved ?? null);
+  return resolved;
+}
+
+function build(idx: ProfileIndex, sourceName: string): ResolvedSource | undefined {
+  const command = idx.commands.get(sourceName);
+  if (command !== undefined) {
+    const operations: SourceOperation[] = [];
+    for (const ro of command.resourceOperations ?? []) {
+      const resource = idx.resources.get(ro.deviceResource);
+      if (resource === undefined) return undefined;
+      operations.push({ resource, valueType: valueTypeOf(resource), operation: ro });
+    }
+    return { kind: "command", name: command.name, readWrite: command.readWrite, isHidden: command.isHidden === true, tags: command.tags, operations };
+  }
+  const resource = idx.resources.get(sourceName);
+  if (resource === undefined) return undefined;
+  return {
+    kind: "resource",
+    name: resource.name,
+    readWrite: resource.properties.readWrite,
+    isHidden: resource.isHidden === true,
+    tags: undefined,
+    operations: [{ resource, valueType: valueTypeOf(resource), operation: idx.firstOperation.get(resource.name) }],
+  };
+}
+
+/** True when the source may be read (R, RW or WR). */
+export function isReadable(rw: ReadWrite): boolean {
+  return rw === "R" || rw === "RW" || rw === "WR";
+}
+
+/** True when the source may be written (W, RW or WR). */
+export function isWritable(rw: ReadWrite): boolean {
+  return rw === "W" || rw === "RW" || rw === "WR";
+}
