@@ -4,7 +4,7 @@
  */
 export type {
   ConfigSchema, CommonServiceConfig, ClientsConfig, ServiceConfig, ServiceContext, ServiceComponent, ServiceDefinition,
-  RunningService, StartServiceOptions, StartServiceFn,
+  RunningService, StartServiceOptions, StartServiceFn, ListeningAddress,
 } from "./types.js";
 export { ServiceKitErrorCode } from "./errors.js";
 

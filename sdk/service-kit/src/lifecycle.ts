@@ -30,15 +30,15 @@ export const startService: StartServiceFn = async <C>(def: ServiceDefinition<C>,
   const app = createApp({ name: def.name, version: def.version, config, logger, metrics, routes: component.routes?.bind(component) });
   const server = createServer(app);
   const port = await listen(server, config.service.host, config.service.port);
+  const url = `http://${urlHost(config.service.host)}:${port}`;
   try {
-    await component.start?.();
+    await component.start?.({ url, port });
   } catch (err) {
     // Undo whatever start() opened before it failed, then free the port.
     await Promise.resolve(component.stop?.({ force: true })).catch((stopErr: unknown) => logger.warn({ err: stopErr }, "stop after failed start failed"));
     await closeServer(server, 0);
     throw err;
   }
-  const url = `http://${urlHost(config.service.host)}:${port}`;
   logger.info({ url, version: def.version }, `${def.name} started`);
 
   let stopping: Promise<void> | undefined;

@@ -55,12 +55,22 @@ export interface ServiceContext<C = Record<string, unknown>> {
   readonly metrics: Registry;
 }
 
+/** Where a started service's HTTP server listens. */
+export interface ListeningAddress {
+  /** `http://host:port`, with the bound port. */
+  readonly url: string;
+  readonly port: number;
+}
+
 /** The running part of a service, returned by {@link ServiceDefinition.create}. */
 export interface ServiceComponent {
   /** Mounts the service's own routes (under /api/v3/...). The kit adds ping, version, config, metrics first. */
   routes?(router: Router): void;
-  /** I/O happens here: open stores, subscribe, register. Called after the HTTP server listens. */
-  start?(): Promise<void>;
+  /**
+   * I/O happens here: open stores, subscribe, register. Called after the HTTP server listens, with the address it
+   * bound (the real port when config asked for port 0).
+   */
+  start?(listening: ListeningAddress): Promise<void>;
   /** Undo start; `force` skips waiting for in-flight work. */
   stop?(options: { force: boolean }): Promise<void>;
 }

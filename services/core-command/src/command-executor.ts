@@ -4,7 +4,7 @@
  * request/reply on `edgex.device.command.request.<service>.<device>.<command>.<get|set>`.
  */
 import {
-  AdminState, ErrorCode, ErrorKind, OperatingState, ServiceError, commandRequestSubject,
+  AdminState, ErrorCode, ErrorKind, ServiceError, commandRequestSubject,
   type CommandMethod, type CommandReplyPayload, type CommandRequestPayload, type CoreCommand, type Device, type DeviceCoreCommand, type DeviceProfile, type Event,
 } from "@brink/contracts";
 import { BusError, type MessageBus } from "@brink/bus";
@@ -67,7 +67,7 @@ export class CommandExecutor {
 
   /**
    * Issues a GET command. Resolves with the device service's reply: the event, unless `ds-returnevent=false`.
-   * @throws ServiceError 404 (device or command unknown), 405 (not readable), 423 (LOCKED / DEVICE_DOWN),
+   * @throws ServiceError 404 (device or command unknown), 405 (not readable), 423 (LOCKED), 503 (DEVICE_DOWN from the device service),
    *   503 (TIMEOUT, NO_RESPONDERS), or the device service's own error with its kind and code
    */
   async read(call: CommandCall): Promise<CommandReplyPayload> {
@@ -94,9 +94,8 @@ export class CommandExecutor {
     if (device.adminState === AdminState.Locked) {
       throw new ServiceError(ErrorKind.ServiceLocked, ErrorCode.Locked, `device ${device.name} is locked`, { details: { deviceName: device.name } });
     }
-    if (device.operatingState === OperatingState.Down) {
-      throw new ServiceError(ErrorKind.ServiceLocked, CoreCommandErrorCode.DeviceDown, `device ${device.name} is down`, { details: { deviceName: device.name } });
-    }
+    // A DOWN device is not refused here: its device service decides, re-probing it at a bounded rate so it can
+    // come back UP, and failing fast (503 DEVICE_DOWN) in between.
     resolveCommand(commandsOf(profile), device.name, call.commandName, method, call.queryParams["ds-regexcmd"] !== "false");
     return device;
   }

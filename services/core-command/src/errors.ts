@@ -9,8 +9,6 @@ export const CoreCommandErrorCode = {
   CommandNotReadable: "COMMAND_NOT_READABLE",
   /** PUT of a command or resource that is read-only (kind NotAllowed, 405). */
   CommandNotWritable: "COMMAND_NOT_WRITABLE",
-  /** The device's operating state is DOWN (kind ServiceLocked, 423). */
-  DeviceDown: "DEVICE_DOWN",
   /** A device service answered a command with something that is not a command reply (kind ServerError, 500). */
   ReplyInvalid: "COMMAND_REPLY_INVALID",
 } as const;

@@ -37,6 +37,17 @@ export function requestInvalid(message: string, problems?: Problem[]): ServiceEr
  * checked and applied in order and share one file write. It resolves to the new entity's id (answered for 201) or
  * undefined. A body that is not an array of requests is a 400 for the whole request.
  */
+/**
+ * The DTO of one batch item under `key`, matched case-insensitively as EdgeX's Go JSON decoding does
+ * (`provisionwatcher` in EdgeX's OpenAPI, `provisionWatcher` in its Go DTO tags: both work).
+ */
+function dtoOf(item: Record<string, unknown>, key: string): unknown {
+  if (key in item) return item[key];
+  const lower = key.toLowerCase();
+  for (const k of Object.keys(item)) if (k.toLowerCase() === lower) return item[k];
+  return undefined;
+}
+
 export async function runBatch(
   req: Request,
   res: Response,
@@ -52,9 +63,10 @@ export async function runBatch(
       if (!isRecord(item)) throw requestInvalid(`request [${i}] must be an object`, [{ path: `[${i}]`, message: "must be an object" }]);
       const problems: Problem[] = [];
       if (typeof item.apiVersion !== "string" || item.apiVersion === "") problems.push({ path: "apiVersion", message: "is required" });
-      if (!isRecord(item[key])) problems.push({ path: key, message: "is required and must be an object" });
+      const dto = dtoOf(item, key);
+      if (!isRecord(dto)) problems.push({ path: key, message: "is required and must be an object" });
       if (problems.length > 0) throw requestInvalid(`request [${i}] is invalid`, problems);
-      return { requestId, result: handle(item[key]) };
+      return { requestId, result: handle(dto) };
     } catch (err) {
       return { requestId, result: Promise.reject(err) };
     }

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { API_VERSION, ErrorKind, ServiceError, eventSubject, parseGoDuration, type AdminState, type DeviceService } from "@brink/contracts";
 import type { Subscription } from "@brink/bus";
-import { MetadataClient, type ConfigSchema, type ServiceComponent, type ServiceContext, type ServiceDefinition } from "@brink/service-kit";
+import { MetadataClient, type ConfigSchema, type ListeningAddress, type ServiceComponent, type ServiceContext, type ServiceDefinition } from "@brink/service-kit";
 import type { Router } from "express";
 import type { Logger } from "pino";
 import { isDiscoverable, type ProtocolDriver } from "../../driver.js";
@@ -64,6 +64,8 @@ async function whenReachable<T>(op: () => Promise<T>, waitMs: number, logger: Lo
 class DeviceServiceRuntime implements ServiceComponent {
   private readonly driver: ProtocolDriver;
   private readonly cache = new DeviceCache();
+  /** Where the HTTP server listens; registered as the service's baseAddress unless configured. */
+  private listeningUrl = "";
   private readonly metadata: MetadataClient;
   private readonly health: DeviceHealth;
   private readonly pipeline: CommandPipeline;
@@ -150,7 +152,8 @@ class DeviceServiceRuntime implements ServiceComponent {
     });
   }
 
-  async start(): Promise<void> {
+  async start(listening: ListeningAddress): Promise<void> {
+    this.listeningUrl = listening.url;
     try {
       await this.startUp();
     } catch (err) {
@@ -195,8 +198,8 @@ class DeviceServiceRuntime implements ServiceComponent {
 
   private async register(): Promise<void> {
     const { name, config } = this.ctx;
-    const host = config.service.host === "0.0.0.0" || config.service.host === "::" ? "127.0.0.1" : config.service.host;
-    const baseAddress = config.custom.device.baseAddress || `http://${host.includes(":") ? `[${host}]` : host}:${config.service.port}`;
+    // The address the server really bound (port 0 picks one); a wildcard host is registered as loopback.
+    const baseAddress = config.custom.device.baseAddress || this.listeningUrl.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//127.0.0.1:");
     const service: DeviceService = { name, description: `${name} ${this.ctx.version}`, baseAddress, adminState: "UNLOCKED", labels: [] };
     const [outcome] = await this.metadata.addDeviceServices([service]);
     if (outcome?.status === "failed") throw outcome.error ?? new Error("core-metadata refused the device service");
