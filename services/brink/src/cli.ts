@@ -6,6 +6,7 @@ import { ServiceError } from "@brink/contracts";
 import { runUntilSignal } from "@brink/service-kit";
 import { runDistributed, startEmbedded, type Runtime } from "./runner.js";
 import { serviceNames } from "./registry.js";
+import { scaffoldDriver } from "./scaffold/new-driver.js";
 import { VERSION } from "./version.js";
 
 async function serve(start: () => Promise<Runtime>): Promise<void> {
@@ -39,6 +40,23 @@ program
   .argument("<service>", `one of: ${serviceNames().join(", ")}`)
   .description("run one service alone on NATS (BRINK_BUS_URL, default nats://127.0.0.1:4222)")
   .action((service: string) => serve(() => runDistributed(service)).catch(fail));
+
+program
+  .command("new")
+  .description("scaffold new code")
+  .command("driver")
+  .argument("<name>", "driver name, lower-case kebab (acme, acme-scale)")
+  .option("--dir <dir>", "target folder (default: services/device-<name>)")
+  .option("--port <port>", "HTTP port of the new device service", (v) => Number.parseInt(v, 10))
+  .description("scaffold a device-service package from the worked example of docs/writing-a-driver.md")
+  .action(async (name: string, opts: { dir?: string; port?: number }) => {
+    try {
+      const { dir, files } = await scaffoldDriver({ name, ...(opts.dir ? { dir: opts.dir } : {}), ...(opts.port ? { port: opts.port } : {}) });
+      process.stdout.write(`created ${dir}\n${files.map((f) => `  ${f}`).join("\n")}\nnext: npm install (links the workspace), npx tsc -b ${dir}, then npm test in ${dir}\n`);
+    } catch (err) {
+      fail(err);
+    }
+  });
 
 program
   .command("services")

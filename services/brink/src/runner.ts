@@ -6,6 +6,7 @@ import { InProcessBus, NatsBus, type MessageBus } from "@brink/bus";
 import { ErrorKind, ServiceError } from "@brink/contracts";
 import { createLogger, startService, type RunningService } from "@brink/service-kit";
 import type { Logger } from "pino";
+import { BrinkErrorCode } from "./errors.js";
 import { EMBEDDED_ORDER, SERVICE_LOADERS, serviceNames } from "./registry.js";
 
 /** A set of running services and the bus they share. */
@@ -38,7 +39,7 @@ async function startInOrder(names: readonly string[], bus: MessageBus, env: Reco
   try {
     for (const name of names) {
       const load = SERVICE_LOADERS[name];
-      if (!load) throw new ServiceError(ErrorKind.ContractInvalid, "UNKNOWN_SERVICE", `unknown service "${name}"; known: ${serviceNames().join(", ")}`);
+      if (!load) throw new ServiceError(ErrorKind.ContractInvalid, BrinkErrorCode.UnknownService, `unknown service "${name}"; known: ${serviceNames().join(", ")}`);
       const definition = await load();
       const service = await startService(definition, { bus, env, logger, overrides: { clients: { ...clients } } });
       started.push(service);

@@ -7,6 +7,7 @@
  * and writes reject with a Communication error after `timeoutMs` (default 100) ms, like a peer that never answers.
  */
 import { ErrorKind, ServiceError, type Device, type ValueType } from "@brink/contracts";
+import { FakeDriverErrorCode } from "./errors.js";
 import type {
   CommandRequest, CommandValue, DeviceServiceSdk, Discoverable, DiscoveredDeviceInfo, ProtocolDriver, RawValue, StopOptions,
 } from "../driver.js";
@@ -19,12 +20,7 @@ export interface FakeDriverCall {
   readonly values?: readonly RawValue[];
 }
 
-/** Error codes the FakeDriver raises. */
-export const FakeDriverErrorCode = {
-  Unreachable: "FAKE_UNREACHABLE",
-  ProtocolInvalid: "FAKE_PROTOCOL_INVALID",
-  Stopped: "FAKE_STOPPED",
-} as const;
+export { FakeDriverErrorCode };
 
 /** The zero value of a value type (what an unwritten register reads as). */
 export function zeroValue(valueType: ValueType): RawValue {
