@@ -32,7 +32,12 @@ export interface SchedulerStats {
   readonly maxLatenessMs: number;
   /** Mean of those delays, ms. */
   readonly meanLatenessMs: number;
+  /** 99th percentile of the delays of the last {@link LATENESS_WINDOW} runs, ms. */
+  readonly p99LatenessMs: number;
 }
+
+/** How many recent runs the lateness percentile is computed over. */
+export const LATENESS_WINDOW = 4096;
 
 /** A scheduled task; `cancel()` is idempotent. */
 export interface ScheduledTask {
@@ -63,6 +68,8 @@ export class Scheduler {
   private skipped = 0;
   private latenessSum = 0;
   private latenessMax = 0;
+  /** Ring of recent lateness samples; sorted only when stats() is asked for (at scrape time). */
+  private readonly recent = new Float64Array(LATENESS_WINDOW);
 
   constructor(clock: SchedulerClock = SYSTEM_CLOCK) {
     this.clock = clock;
@@ -100,7 +107,15 @@ export class Scheduler {
       skipped: this.skipped,
       maxLatenessMs: this.latenessMax,
       meanLatenessMs: this.runs === 0 ? 0 : this.latenessSum / this.runs,
+      p99LatenessMs: this.recentPercentile(99),
     };
+  }
+
+  private recentPercentile(p: number): number {
+    const n = Math.min(this.runs, LATENESS_WINDOW);
+    if (n === 0) return 0;
+    const sorted = this.recent.slice(0, n).sort();
+    return sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]!;
   }
 
   /** Cancels every task and the timer (tasks may be scheduled again afterwards). */
@@ -120,7 +135,7 @@ export class Scheduler {
       if (e.cancelled) continue;
       const lateBy = now - e.due;
       if (e.running) this.skipped++;
-      else this.fire(e, lateBy);
+      else this.fire(e);
       // Drift-free: next due = due + k * interval, the first such time after now; the k - 1 missed ticks are skipped.
       const k = Math.floor(lateBy / e.intervalMs) + 1;
       this.skipped += k - 1;
@@ -130,7 +145,10 @@ export class Scheduler {
     this.arm();
   }
 
-  private fire(e: Entry, lateBy: number): void {
+  private fire(e: Entry): void {
+    // Measured when the run starts, not when the tick began: runs fired late in a busy tick count as late.
+    const lateBy = Math.max(0, this.clock.now() - e.due);
+    this.recent[this.runs % LATENESS_WINDOW] = lateBy;
     this.runs++;
     this.latenessSum += lateBy;
     if (lateBy > this.latenessMax) this.latenessMax = lateBy;

@@ -22,6 +22,7 @@ export function registerDeviceServiceMetrics(registry: Registry, scheduler: Sche
   stat("brink_autoevent_runs_total", "AutoEvent reads started since start.", () => scheduler.stats().runs);
   stat("brink_autoevent_skipped_total", "AutoEvent ticks skipped (missed while the loop was blocked, or the previous read still running).", () => scheduler.stats().skipped);
   stat("brink_autoevent_lateness_max_ms", "Largest delay between an AutoEvent's due time and its start, ms.", () => scheduler.stats().maxLatenessMs);
+  stat("brink_autoevent_lateness_p99_ms", "99th percentile of the delay between an AutoEvent's due time and its start over the last 4096 runs, ms.", () => scheduler.stats().p99LatenessMs);
   stat("brink_autoevent_lateness_mean_ms", "Mean delay between an AutoEvent's due time and its start, ms.", () => scheduler.stats().meanLatenessMs);
   stat("brink_device_requests_in_flight", "Reads and writes currently running through the command pipeline.", () => pipeline.pending);
 }
