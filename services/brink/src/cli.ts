@@ -7,6 +7,7 @@ import { runUntilSignal } from "@brink/service-kit";
 import { runDistributed, startEmbedded, type Runtime } from "./runner.js";
 import { serviceNames } from "./registry.js";
 import { scaffoldDriver } from "./scaffold/new-driver.js";
+import { configMarkdown, keysTable, serviceConfigKeys } from "./config-doc.js";
 import { VERSION } from "./version.js";
 
 async function serve(start: () => Promise<Runtime>): Promise<void> {
@@ -53,6 +54,20 @@ program
     try {
       const { dir, files } = await scaffoldDriver({ name, ...(opts.dir ? { dir: opts.dir } : {}), ...(opts.port ? { port: opts.port } : {}) });
       process.stdout.write(`created ${dir}\n${files.map((f) => `  ${f}`).join("\n")}\nnext: npm install (links the workspace), npx tsc -b ${dir}, then npm test in ${dir}\n`);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command("config")
+  .argument("[service]", "the service whose keys to list")
+  .option("--markdown", "print the configuration reference of every service as markdown (docs/configuration.md)")
+  .description("list a service's config keys with their environment variables, defaults and meaning")
+  .action(async (service: string | undefined, opts: { markdown?: boolean }) => {
+    try {
+      if (opts.markdown || !service) process.stdout.write(await configMarkdown());
+      else process.stdout.write(`${keysTable(await serviceConfigKeys(service))}\n`);
     } catch (err) {
       fail(err);
     }
