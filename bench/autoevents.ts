@@ -3,56 +3,22 @@
  * core-data (so its CPU is its own: scheduling, the command pipeline, readings, publishing). CPU from /proc over
  * 30 s, lateness p99 from the service's /metrics. Baseline in the same run: the same process with its 6 stock devices.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startNatsServer } from "../test/harness/index.js";
-import { portsFor, BRINK_BIN, REPO_ROOT } from "../test/e2e/brink-process.js";
+import { portsFor } from "../test/e2e/brink-process.js";
+import { cpuPercent, sleep, spawnBrink, stopChild, waitFor200 } from "./procs.js";
 import { fmt, machineLine, table, writeSection } from "./report.js";
 
 const DEVICES = Number(process.env.BENCH_AUTOEVENT_DEVICES ?? 1000);
 const MEASURE_MS = 30_000;
-const CLK_TCK = 100;
 const SERVICES = ["core-metadata", "core-data", "device-virtual"];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15 of stat)
-}
-
-async function cpuPercent(pid: number, ms: number): Promise<number> {
-  const t0 = cpuTicks(pid);
-  await sleep(ms);
-  return ((cpuTicks(pid) - t0) / CLK_TCK / (ms / 1000)) * 100;
-}
-
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const line = text.split("\n").find((l) => l.startsWith(`${name} `));
   return Number(line?.split(" ")[1] ?? NaN);
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-  });
-}
-
-async function waitPing(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/v3/ping`)).status === 200) return;
-    } catch {
-      /* starting */
-    }
-    await sleep(100);
-  }
-  throw new Error(`port ${port} never answered ping`);
 }
 
 export async function run(): Promise<void> {
@@ -61,8 +27,8 @@ export async function run(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     for (const s of SERVICES) {
-      children.push(spawn(process.execPath, [BRINK_BIN, "run", s], { cwd: REPO_ROOT, env: { ...process.env, ...env, BRINK_BUS_URL: nats.url, BRINK_LOG_LEVEL: "warn", BRINK_DATA_DIR: mkdtempSync(join(tmpdir(), `brink-bench-ae-${s}-`)) }, stdio: "ignore" }));
-      await waitPing(ports[s]!);
+      children.push(spawnBrink(["run", s], { ...env, BRINK_BUS_URL: nats.url, BRINK_DATA_DIR: mkdtempSync(join(tmpdir(), `brink-bench-ae-${s}-`)) }));
+      await waitFor200(`http://127.0.0.1:${ports[s]!}/api/v3/ping`);
     }
     const virtual = children[2]!;
     const dvUrl = `http://127.0.0.1:${ports["device-virtual"]}`;
@@ -109,7 +75,7 @@ export async function run(): Promise<void> {
     writeSection("autoevents", md);
     console.log(md);
   } finally {
-    for (const c of children.reverse()) await stop(c);
+    for (const c of children.reverse()) await stopChild(c);
     await nats.stop();
   }
 }

@@ -3,13 +3,14 @@
  * distributed (four `brink run` processes on nats-server). Baseline in the same run: GET /api/v3/ping on the same
  * core-command (the HTTP floor, no command work). Latency with 1 request in flight; throughput with 16 clients.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "node:http";
 import { startNatsServer } from "../test/harness/index.js";
-import { portsFor, BRINK_BIN, REPO_ROOT } from "../test/e2e/brink-process.js";
+import { portsFor } from "../test/e2e/brink-process.js";
+import { sleep, spawnBrink, stopChild } from "./procs.js";
 import { fmt, machineLine, percentile, table, writeSection } from "./report.js";
 
 const SERVICES = ["core-metadata", "core-data", "core-command", "device-virtual"];
@@ -29,20 +30,6 @@ function get(url: string): Promise<number> {
     });
     req.on("error", reject);
     req.end();
-  });
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function spawnBrink(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [BRINK_BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env, BRINK_LOG_LEVEL: "warn" }, stdio: "ignore" });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
   });
 }
 
@@ -106,7 +93,7 @@ export async function run(): Promise<void> {
       await waitReady(base);
       rows.push(await measure("embedded (`brink start`)", base));
     } finally {
-      await stop(child);
+      await stopChild(child);
     }
   }
   {
@@ -122,7 +109,7 @@ export async function run(): Promise<void> {
       await waitReady(base);
       rows.push(await measure("distributed (4 processes on nats-server)", base));
     } finally {
-      for (const c of children.reverse()) await stop(c);
+      for (const c of children.reverse()) await stopChild(c);
       await nats.stop();
     }
   }

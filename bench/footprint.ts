@@ -2,25 +2,18 @@
  * Footprint of `brink start`: time from spawn until every service answers ping, idle RSS, and RSS under an ingest
  * load (events POSTed to core-data over HTTP by 8 concurrent clients), against a bare Node process in the same run.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, mkdtempSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { stringifyJson, nowNanos } from "@brink/contracts";
-import { portsFor, BRINK_BIN, REPO_ROOT } from "../test/e2e/brink-process.js";
+import { portsFor } from "../test/e2e/brink-process.js";
+import { rssMb, sleep, spawnBrink, stopChild } from "./procs.js";
 import { fmt, machineLine, median, table, writeSection } from "./report.js";
 
 const SERVICES = ["core-metadata", "core-data", "core-command", "device-virtual"];
 const RUNS = 3;
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function pingAll(ports: Record<string, number>): Promise<boolean> {
   try {
@@ -31,20 +24,11 @@ async function pingAll(ports: Record<string, number>): Promise<boolean> {
   }
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-  });
-}
-
 async function bareNodeRss(): Promise<number> {
   const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
   await sleep(1000);
   const rss = rssMb(child.pid!);
-  await stop(child);
+  await stopChild(child);
   return rss;
 }
 
@@ -74,7 +58,7 @@ async function once(): Promise<{ startupMs: number; idleMb: number; loadMb: numb
   const { ports, env } = await portsFor(SERVICES);
   const dataDir = mkdtempSync(join(tmpdir(), "brink-bench-footprint-"));
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BRINK_BIN, "start"], { cwd: REPO_ROOT, env: { ...process.env, ...env, BRINK_DATA_DIR: dataDir, BRINK_LOG_LEVEL: "warn" }, stdio: "ignore" });
+  const child = spawnBrink(["start"], { ...env, BRINK_DATA_DIR: dataDir });
   try {
     while (!(await pingAll(ports))) {
       if (child.exitCode !== null) throw new Error(`brink start exited with ${child.exitCode}`);
@@ -90,7 +74,7 @@ async function once(): Promise<{ startupMs: number; idleMb: number; loadMb: numb
     clearInterval(sampler);
     return { startupMs, idleMb, loadMb, loadRate };
   } finally {
-    await stop(child);
+    await stopChild(child);
   }
 }
 

@@ -10,6 +10,11 @@ import { freePort, startProcess, waitFor, httpJson } from "../harness/index.js";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const BRINK_BIN = join(REPO_ROOT, "services/brink/bin/brink.js");
+/**
+ * Node flags of the `brink` command, as its shebang passes them (bin/brink.js): tests and benchmarks start it with
+ * `node <flags> brink.js` so they run what users run.
+ */
+export const BRINK_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=4"];
 
 /** Env var name of a service's port: core-data -> BRINK_CORE_DATA_SERVICE_PORT. */
 export function portEnv(service: string): string {
@@ -46,7 +51,7 @@ export async function startBrink(args: string[], env: Record<string, string>, re
   return startProcess({
     name,
     cmd: process.execPath,
-    args: [BRINK_BIN, ...args],
+    args: [...BRINK_NODE_FLAGS, BRINK_BIN, ...args],
     env: { ...process.env, BRINK_LOG_LEVEL: "warn", ...env },
     cwd: REPO_ROOT,
     readyWhen: { port: readyPort },

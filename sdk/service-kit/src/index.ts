@@ -35,6 +35,7 @@ export { REDACTED, redactConfig } from "./http/common-routes.js";
 
 export { HttpClient, errorFromResponse } from "./clients/http-client.js";
 export type { HttpClientOptions, RequestOptions, HttpResponse } from "./clients/http-client.js";
+export type { ResponseHeaders } from "./clients/transport.js";
 export { BatchStatus, batchRequest, throwOnBatchFailure } from "./clients/batch.js";
 export type { BatchItemResult } from "./clients/batch.js";
 export { MetadataClient, getAllPages, LIST_PAGE_SIZE } from "./clients/metadata-client.js";

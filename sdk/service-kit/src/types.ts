@@ -67,6 +67,11 @@ export interface ServiceComponent {
   /** Mounts the service's own routes (under /api/v3/...). The kit adds ping, version, config, metrics first. */
   routes?(router: Router): void;
   /**
+   * Routes open without the bearer token, mounted before auth and body parsing: only for content that holds no
+   * secret, such as the static files of a web UI that then asks for the token.
+   */
+  publicRoutes?(router: Router): void;
+  /**
    * I/O happens here: open stores, subscribe, register. Called after the HTTP server listens, with the address it
    * bound (the real port when config asked for port 0).
    */

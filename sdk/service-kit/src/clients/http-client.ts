@@ -1,10 +1,11 @@
 /**
- * A small JSON-over-HTTP client on global fetch: timeout, bearer token, int64-exact JSON, and remote errors rebuilt
+ * A small JSON-over-HTTP client on node:http (see transport.ts): timeout, bearer token, int64-exact JSON, and remote errors rebuilt
  * into the same ServiceError (kind and code survive the wire).
  */
 import { ErrorCode, ErrorKind, ServiceError, kindOfHttpStatus, parseJson, stringifyJson } from "@brink/contracts";
 import { ServiceKitErrorCode } from "../errors.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/schema.js";
+import { send, type RawResponse, type ResponseHeaders } from "./transport.js";
 
 /** Options of {@link HttpClient}. */
 export interface HttpClientOptions {
@@ -36,7 +37,7 @@ export interface HttpResponse<T> {
   readonly status: number;
   /** Parsed JSON body (int64 fields as bigint); undefined when empty. */
   readonly body: T;
-  readonly headers: Headers;
+  readonly headers: ResponseHeaders;
 }
 
 /** Transport errors meaning the peer is not there (refused, reset, no route, unknown host). */
@@ -48,7 +49,6 @@ const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
   "ENOTFOUND",
   "EAI_AGAIN",
   "EPIPE",
-  "UND_ERR_SOCKET",
 ]);
 
 function causeCode(err: unknown): string | undefined {
@@ -109,26 +109,26 @@ export class HttpClient {
       headers["Content-Type"] = "application/json";
     }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    let response: Response;
-    let text: string;
+    let response: RawResponse;
     try {
-      response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-      text = await response.text();
+      response = await send(method, url, headers, body, timeoutMs);
     } catch (err) {
       throw this.transportError(err, method, url, timeoutMs);
     }
+    const text = response.text;
+    const ok = response.status >= 200 && response.status < 300;
     let parsed: unknown;
     if (text.trim() !== "") {
       try {
         parsed = parseJson(text);
       } catch (err) {
-        if (response.ok) {
+        if (ok) {
           throw new ServiceError(ErrorKind.Communication, ErrorCode.RemoteError, `${this.peerName} answered ${method} ${path} with malformed JSON`, { cause: err });
         }
         parsed = { message: text.slice(0, 500) };
       }
     }
-    if (!response.ok) throw errorFromResponse(response.status, parsed, `${this.peerName} answered ${method} ${path} with HTTP ${response.status}`);
+    if (!ok) throw errorFromResponse(response.status, parsed, `${this.peerName} answered ${method} ${path} with HTTP ${response.status}`);
     return { status: response.status, body: parsed as T, headers: response.headers };
   }
 
@@ -157,13 +157,14 @@ export class HttpClient {
     return this.request<T>("DELETE", path, options);
   }
 
-  private urlOf(path: string, query: RequestOptions["query"]): string {
+  private urlOf(path: string, query: RequestOptions["query"]): URL {
     const url = new URL(this.baseUrl + (path.startsWith("/") ? path : `/${path}`));
     for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
-    return url.toString();
+    return url;
   }
 
-  private transportError(err: unknown, method: string, url: string, timeoutMs: number): ServiceError {
+  private transportError(err: unknown, method: string, target: URL, timeoutMs: number): ServiceError {
+    const url = target.toString();
     const name = err instanceof Error ? err.name : "";
     if (name === "TimeoutError" || name === "AbortError") {
       return new ServiceError(ErrorKind.Timeout, ErrorCode.Timeout, `${this.peerName} did not answer ${method} ${url} within ${timeoutMs} ms`, {

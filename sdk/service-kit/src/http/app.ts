@@ -21,6 +21,8 @@ export interface CreateAppOptions {
   readonly metrics: ServiceMetrics;
   /** Mounts the service's own routes (full paths, such as `/api/v3/event/...`). */
   readonly routes?: (router: Router) => void;
+  /** Mounts routes open without the token (before auth and body parsing), such as a web UI's static files. */
+  readonly publicRoutes?: (router: Router) => void;
 }
 
 /** Builds the express app of a service. */
@@ -32,6 +34,11 @@ export function createApp(options: CreateAppOptions): Express {
   app.locals[MAX_BODY_BYTES_KEY] = config.service.maxBodyBytes;
   app.use(correlationId());
   app.use(httpMetricsMiddleware(options.metrics));
+  if (options.publicRoutes) {
+    const open = Router();
+    options.publicRoutes(open);
+    app.use(open);
+  }
   if (config.apiToken !== undefined) app.use(bearerAuth(config.apiToken));
   app.use(jsonBody(config.service.maxBodyBytes));
   app.use(commonRoutes({ name: options.name, version: options.version, config, registry: options.metrics.registry }));
