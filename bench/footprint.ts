@@ -80,7 +80,7 @@ async function once(): Promise<{ startupMs: number; idleMb: number; loadMb: numb
 
 export async function run(): Promise<void> {
   const bare = await bareNodeRss();
-  const results = [];
+  const results: Awaited<ReturnType<typeof once>>[] = [];
   for (let i = 0; i < RUNS; i++) {
     const r = await once();
     results.push(r);

@@ -2,7 +2,7 @@
  * Bus subjects: EdgeX v3 topics in NATS form (`.` separated), built by typed functions that escape names.
  * A `Subject<T>` carries, at compile time only, the payload type published on it.
  */
-import type { AddEventRequest, SystemEvent } from "./dtos.js";
+import type { AddEventRequest, CommandRequestPayload, SystemEvent } from "./dtos.js";
 
 declare const payloadBrand: unique symbol;
 /** A subject (or wildcard pattern) whose messages carry payloads of type T. */
@@ -72,12 +72,12 @@ export function parseEventSubject(subject: string): EventSubjectParts | undefine
 export type CommandMethod = "get" | "set";
 
 /** `edgex.device.command.request.<service>.<device>.<command>.<get|set>`: command requests to a device service. */
-export function commandRequestSubject(service: TokenOrWildcard, device: TokenOrWildcard, command: TokenOrWildcard, method: CommandMethod | typeof ANY): Subject<unknown> {
+export function commandRequestSubject(service: TokenOrWildcard, device: TokenOrWildcard, command: TokenOrWildcard, method: CommandMethod | typeof ANY): Subject<CommandRequestPayload> {
   return `${BASE_TOPIC}.device.command.request.${tok(service)}.${tok(device)}.${tok(command)}.${method === ANY ? "*" : method}`;
 }
 
 /** Every command request addressed to one device service. */
-export function serviceCommandRequests(service: string): Subject<unknown> {
+export function serviceCommandRequests(service: string): Subject<CommandRequestPayload> {
   return `${BASE_TOPIC}.device.command.request.${escapeToken(service)}.>`;
 }
 

@@ -96,7 +96,7 @@ describe("Scheduler", () => {
     const starts: number[] = [];
     s.schedule(1000, async () => {
       starts.push(clock.now);
-      if (starts.length === 1) await new Promise<void>((resolve) => clock.setTimeout(resolve, 2500));
+      if (starts.length === 1) await new Promise<void>((resolve) => clock.setTimeout(() => resolve(), 2500));
     });
     await clock.tickAsync(5000);
     assert.deepEqual(starts, [1000, 4000, 5000]);
