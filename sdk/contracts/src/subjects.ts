@@ -33,6 +33,7 @@ export function escapeToken(name: string): string {
 
 /** Reverses {@link escapeToken}. */
 export function unescapeToken(token: string): string {
+  if (!token.includes("%")) return token;
   return token.replace(ESCAPED_RUN, (run) => Buffer.from(run.replaceAll("%", ""), "hex").toString("utf8"));
 }
 

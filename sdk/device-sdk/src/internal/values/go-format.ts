@@ -39,6 +39,8 @@ function shortest32(v: number): Digits {
   for (let p = 1; p <= 9; p++) {
     const rounded = v.toExponential(p - 1);
     const e = rounded.indexOf("e");
+    // The correctly rounded p-digit decimal is the closest candidate: when it round-trips, it is the answer.
+    if (Math.fround(Number(rounded)) === v) return normalize(rounded.slice(0, e).replace(".", ""), Number(rounded.slice(e + 1)));
     const m = BigInt(rounded.slice(0, e).replace(".", ""));
     const scale = Number(rounded.slice(e + 1)) - (p - 1);
     let best: { m: bigint; dist: number } | undefined;
