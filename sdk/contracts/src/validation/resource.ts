@@ -5,7 +5,7 @@
 import type { SchemaObject } from "ajv";
 import { ReadWrite, type DeviceResource, type ResourceProperties } from "../dtos.js";
 import { ValueType, normalizeValueType, VALUE_TYPES } from "../value-types.js";
-import { BOOL_SCHEMA, NAME_SCHEMA, OBJECT_SCHEMA, TEXT_SCHEMA, isRecord, setOrDelete, withoutNulls, type Checker, type Path } from "./common.js";
+import { BOOL_SCHEMA, NAME_SCHEMA, OBJECT_SCHEMA, TEXT_SCHEMA, isRecord, setOrDelete, withoutNulls, type Checker, type Path, type SourceText } from "./common.js";
 
 /** Every readWrite spelling, canonical. */
 export const READ_WRITE_VALUES: readonly ReadWrite[] = Object.values(ReadWrite);
@@ -87,5 +87,18 @@ export function normaliseResource(v: unknown, path: Path, ck: Checker): DeviceRe
   setOrDelete(out, "description", ck.text(v.description, [...path, "description"]));
   out.isHidden = v.isHidden === true;
   if (isRecord(v.properties)) out.properties = normaliseProperties(v.properties, [...path, "properties"], ck);
+  if (isRecord(out.attributes) && ck.source !== undefined) out.attributes = keepNumberText(out.attributes, [...path, "attributes"], ck.source);
   return out as unknown as DeviceResource;
+}
+
+/**
+ * Attributes belong to drivers, whose formats a number can break: a non-integer number in YAML keeps the text it
+ * was written as (EdgeX Modbus's `startingAddress: 10.10`, bit 10 of register 10, stays "10.10" instead of becoming
+ * 10.1). Integers stay numbers. JSON bodies have no source text; their numbers are kept as they are.
+ */
+function keepNumberText(value: unknown, path: Path, source: SourceText): unknown {
+  if (typeof value === "number" && !Number.isInteger(value)) return source.scalarSource(path) ?? value;
+  if (Array.isArray(value)) return value.map((x, i) => keepNumberText(x, [...path, i], source));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, keepNumberText(x, [...path, k], source)]));
+  return value;
 }

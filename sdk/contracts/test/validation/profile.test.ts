@@ -244,6 +244,20 @@ describe("parseProfile", () => {
     assert.deepEqual(p.deviceCommands![0]!.resourceOperations[0]!.mappings, { "1": "2.0" });
   });
 
+  it("keeps the text of non-integer numbers in attributes (EdgeX Modbus's startingAddress: 10.10 is bit 10)", () => {
+    const text =
+      "name: P\ndeviceResources:\n  - name: A\n    attributes: { primaryTable: HOLDING_REGISTERS, startingAddress: 10.10, nested: { deadband: 0.50, list: [1.0, 2.25] } }\n" +
+      "    properties: { valueType: Bool, readWrite: R }\n  - name: B\n    attributes: { startingAddress: 7, scale: 1e3 }\n    properties: { valueType: Int16, readWrite: R }\n";
+    const p = parseProfile(text);
+    assert.deepEqual(p.deviceResources[0]!.attributes, { primaryTable: "HOLDING_REGISTERS", startingAddress: "10.10", nested: { deadband: "0.50", list: [1, "2.25"] } });
+    assert.deepEqual(p.deviceResources[1]!.attributes, { startingAddress: 7, scale: 1000 });
+  });
+
+  it("keeps numbers in the attributes of a JSON body (they have no source text)", () => {
+    const p = validateProfile({ name: "P", deviceResources: [{ name: "A", attributes: { startingAddress: 10.1 }, properties: { valueType: "Bool", readWrite: "R" } }] });
+    assert.equal(p.deviceResources[0]!.attributes!.startingAddress, 10.1);
+  });
+
   it("reports an empty document", () => {
     assert.deepEqual(where(problemsOf(() => parseProfile(""), ErrorCode.ProfileInvalid), false), [""]);
   });
