@@ -102,6 +102,20 @@ export interface ProfileScanner {
   scanProfile(device: Device, options: { profileName: string; options?: Readonly<Record<string, unknown>> }): Promise<DeviceProfile>;
 }
 
+/**
+ * Optional ability: describe what the driver does for one device (a Modbus read plan, an OPC UA subscription),
+ * served as `GET /api/v3/driver/device/name/{name}`.
+ */
+export interface DeviceInspector {
+  /** A JSON-serialisable report about the device. */
+  inspectDevice(device: Device): unknown;
+}
+
+/** True when the driver can describe a device. */
+export function isDeviceInspector(driver: ProtocolDriver): driver is ProtocolDriver & DeviceInspector {
+  return typeof (driver as Partial<DeviceInspector>).inspectDevice === "function";
+}
+
 /** True when the driver can discover devices. */
 export function isDiscoverable(driver: ProtocolDriver): driver is ProtocolDriver & Discoverable {
   return typeof (driver as Partial<Discoverable>).discover === "function";

@@ -39,6 +39,8 @@ export const DeviceSdkErrorCode = {
   DiscoveryRunning: "DISCOVERY_RUNNING",
   /** The driver cannot scan profiles (POST /api/v3/profilescan). */
   ProfileScanNotSupported: "PROFILE_SCAN_NOT_SUPPORTED",
+  /** The driver cannot describe devices (GET /api/v3/driver/device/name/{name}). */
+  DeviceInspectionNotSupported: "DEVICE_INSPECTION_NOT_SUPPORTED",
   /** The device service is stopping and takes no new requests. */
   ServiceStopping: "SERVICE_STOPPING",
 } as const;

@@ -3,9 +3,9 @@
  * driver as an EdgeX-compatible device service (command pipeline, transforms, AutoEvents, discovery, metadata sync).
  * Test doubles and the driver conformance suite are in `@brink/device-sdk/testing`.
  */
-export { isDiscoverable, isProfileScanner } from "./driver.js";
+export { isDiscoverable, isProfileScanner, isDeviceInspector } from "./driver.js";
 export type {
-  RawValue, CommandRequest, CommandValue, StopOptions, DeviceServiceSdk, ProtocolDriver, DiscoveredDeviceInfo, Discoverable, ProfileScanner,
+  RawValue, CommandRequest, CommandValue, StopOptions, DeviceServiceSdk, ProtocolDriver, DiscoveredDeviceInfo, Discoverable, ProfileScanner, DeviceInspector,
 } from "./driver.js";
 export { DeviceSdkError, DeviceSdkErrorCode } from "./errors.js";
 export { createDeviceService } from "./internal/service/device-service.js";

@@ -197,6 +197,12 @@ describe("device service over REST (FakeDriver, real core-metadata)", function (
     assert.equal(res.body.code, "PROFILE_SCAN_NOT_SUPPORTED");
   });
 
+  it("answers 501 to a device inspection when the driver cannot describe devices", async () => {
+    const res = await httpJson<ErrorBody>("GET", `${stack.service.url}/api/v3/driver/device/name/t1`);
+    assert.equal(res.status, 501);
+    assert.equal(res.body.code, "DEVICE_INSPECTION_NOT_SUPPORTED");
+  });
+
   it("answers 423 for a device LOCKED in core-metadata, and serves it again when UNLOCKED", async () => {
     await stack.client.updateDevice({ name: "t2", adminState: "LOCKED" });
     await waitFor(async () => (await httpJson("GET", stack.commandUrl("t2", "counter"))).status === 423, { message: "device locked" });

@@ -25,7 +25,7 @@ export interface AutoEventManagerOptions {
   /** Parses a Go duration ("1s", "1m30s") to ms; throws when invalid. */
   readonly parseIntervalMs: (text: string) => number;
   /**
-   * Spread first runs over one interval (by a hash of device and source) instead of starting every AutoEvent one
+   * Spread first runs over one interval (by a hash of device and interval) instead of starting every AutoEvent one
    * interval after it is scheduled, so 1,000 devices added at once are not all read in the same instant.
    * @default false
    */
@@ -115,7 +115,9 @@ export class AutoEventManager {
       return undefined;
     }
     const detector = ae.onChange === true ? new ChangeDetector(ae.onChangeThreshold) : undefined;
-    const firstDelayMs = this.options.spreadFirstRuns === true ? phaseOf(`${deviceName}/${ae.sourceName}`, intervalMs) : intervalMs;
+    // The phase depends on the device and the interval, not the source: a device's AutoEvents of one interval fall
+    // due together, so a driver can merge their reads (Modbus reads neighbouring registers in one request).
+    const firstDelayMs = this.options.spreadFirstRuns === true ? phaseOf(`${deviceName}/${intervalMs}`, intervalMs) : intervalMs;
     return this.options.scheduler.schedule(intervalMs, () => this.runOnce(deviceName, ae.sourceName, detector), firstDelayMs);
   }
 

@@ -46,41 +46,46 @@ function mergeTags(a: Tags | undefined, b: Tags | undefined): Tags | undefined {
   return { ...a, ...b };
 }
 
-function base(v: ResourceValue, ctx: ReadingContext, valueType: ValueType): Omit<Reading, "value" | "binaryValue" | "mediaType" | "objectValue"> & { valueType: ValueType } {
-  const r: { id: string; origin: bigint; deviceName: string; resourceName: string; profileName: string; valueType: ValueType; units?: string; tags?: Tags } = {
+/**
+ * Builds a reading in one object literal of a fixed shape (no spreads: this runs once per reading on every poll).
+ * `text` is the simple value's text when the caller has it already (a mapping or a special value).
+ */
+function makeReading(v: ResourceValue, ctx: ReadingContext, valueType: ValueType, value: RawValue, text?: string): Reading {
+  const r = {
     id: randomUUID(),
     origin: v.origin ?? ctx.origin,
     deviceName: ctx.deviceName,
     resourceName: v.resource.name,
     profileName: ctx.profileName,
     valueType,
-  };
+  } as Reading & { units?: string; tags?: Tags };
   const units = v.resource.properties.units;
   if (units !== undefined && units !== "") r.units = units;
   const tags = mergeTags(v.resource.tags, v.tags);
   if (tags !== undefined) r.tags = tags;
+  const out = r as unknown as Record<string, unknown>;
+  if (valueType === "Binary") {
+    out.binaryValue = toBase64(value as Uint8Array);
+    out.mediaType = v.mediaType ?? v.resource.properties.mediaType ?? "application/octet-stream";
+  } else if (valueType === "Object" || valueType === "ObjectArray") {
+    out.objectValue = value;
+  } else {
+    out.value = text ?? formatSimpleValue(valueType, value);
+  }
   return r;
 }
 
 function stringReading(v: ResourceValue, ctx: ReadingContext, text: string): Reading {
-  return { ...base(v, ctx, "String"), valueType: "String", value: text };
+  return makeReading(v, ctx, "String", text, text);
 }
 
 /** Builds the reading DTO of a value without transforms or checks (used for written values and after them). */
 export function readingOf(v: ResourceValue, ctx: ReadingContext): Reading {
-  const mapped = mappingOf(v.operation, goValueString(v.valueType, v.value));
-  if (mapped !== undefined) return stringReading(v, ctx, mapped);
-  return plainReading(v, ctx);
-}
-
-function plainReading(v: ResourceValue, ctx: ReadingContext): Reading {
-  const t = v.valueType;
-  if (t === "Binary") {
-    const mediaType = v.mediaType ?? v.resource.properties.mediaType ?? "application/octet-stream";
-    return { ...base(v, ctx, t), valueType: t, binaryValue: toBase64(v.value as Uint8Array), mediaType };
+  if (v.operation?.mappings !== undefined) {
+    const mapped = mappingOf(v.operation, goValueString(v.valueType, v.value));
+    if (mapped !== undefined) return stringReading(v, ctx, mapped);
   }
-  if (t === "Object" || t === "ObjectArray") return { ...base(v, ctx, t), valueType: t, objectValue: v.value };
-  return { ...base(v, ctx, t), valueType: t, value: formatSimpleValue(t, v.value) };
+  return makeReading(v, ctx, v.valueType, v.value);
 }
 
 function mappingOf(op: ResourceOperation | undefined, key: string): string | undefined {
@@ -104,11 +109,15 @@ export function buildReading(v: ResourceValue, ctx: ReadingContext, transform = 
     else if (tr.kind === "nan") special = NAN_TEXT;
     else value = tr.value;
   }
-  const text = special ?? goValueString(v.valueType, value);
   const assertion = props.assertion;
-  if (assertion !== undefined && assertion !== "" && text !== assertion) throw assertionFailed(v.resource.name, text, assertion);
-  const mapped = mappingOf(v.operation, text);
-  if (mapped !== undefined) return stringReading(v, ctx, mapped);
+  const hasAssertion = assertion !== undefined && assertion !== "";
+  // Go's %v text is needed only to compare with an assertion or look up a mapping; formatting is not free.
+  if (hasAssertion || v.operation?.mappings !== undefined) {
+    const text = special ?? goValueString(v.valueType, value);
+    if (hasAssertion && text !== assertion) throw assertionFailed(v.resource.name, text, assertion);
+    const mapped = mappingOf(v.operation, text);
+    if (mapped !== undefined) return stringReading(v, ctx, mapped);
+  }
   if (special !== undefined) return stringReading(v, ctx, special);
-  return plainReading({ ...v, value }, ctx);
+  return makeReading(v, ctx, v.valueType, value);
 }

@@ -8,7 +8,7 @@ import { API_VERSION, ErrorCode, ErrorKind, ServiceError, type Event } from "@br
 import { parseJsonBody, pathParam, queryString, sendJson } from "@brink/service-kit";
 import type { Logger } from "pino";
 import type { ProtocolDriver } from "../../driver.js";
-import { isProfileScanner } from "../../driver.js";
+import { isDeviceInspector, isProfileScanner } from "../../driver.js";
 import { DeviceSdkError, DeviceSdkErrorCode } from "../../errors.js";
 import type { DeviceCache } from "../cache/device-cache.js";
 import type { DiscoveryRunner } from "../discovery/discovery-runner.js";
@@ -78,6 +78,15 @@ export function mountRoutes(router: Router, o: RoutesOptions): void {
   };
   router.delete("/api/v3/discovery", cannotStop);
   router.delete("/api/v3/discovery/requestId/:requestId", cannotStop);
+
+  router.get("/api/v3/driver/device/name/:name", async (req, res) => {
+    const driver = o.driver;
+    if (!isDeviceInspector(driver)) throw notImplemented(DeviceSdkErrorCode.DeviceInspectionNotSupported, "this driver cannot describe devices");
+    const name = pathParam(req, "name");
+    const device = o.cache.device(name);
+    if (device === undefined) throw new DeviceSdkError(ErrorKind.EntityDoesNotExist, DeviceSdkErrorCode.DeviceNotFound, `device ${name} not found`);
+    sendJson(res, 200, { apiVersion: API_VERSION, statusCode: 200, deviceName: name, driver: await driver.inspectDevice(device) });
+  });
 
   router.post("/api/v3/profilescan", (req, res) => {
     const driver = o.driver;

@@ -172,4 +172,25 @@ describe("AutoEventManager with spreadFirstRuns", () => {
     for (const n of runs.values()) assert.equal(n, 4);
     manager.stop();
   });
+
+  it("runs a device's AutoEvents of one interval at the same instants, so a driver can merge their reads", async () => {
+    const clock = FakeTimers.createClock(0);
+    const scheduler = new Scheduler({ now: () => clock.now, setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h as FakeTimers.TimerId) });
+    const at = new Map<string, number[]>();
+    const runner = {
+      async executeRead(_deviceName: string, sourceName: string): Promise<Event | undefined> {
+        at.set(sourceName, [...(at.get(sourceName) ?? []), clock.now]);
+        return undefined;
+      },
+      async publish(): Promise<void> {},
+    };
+    const manager = new AutoEventManager({ scheduler, runner, logger: pino({ level: "silent" }), parseIntervalMs: parseMs, spreadFirstRuns: true });
+    manager.upsert(device("meter", [{ interval: "1s", sourceName: "a" }, { interval: "1s", sourceName: "b" }, { interval: "1s", sourceName: "c" }, { interval: "3s", sourceName: "d" }]));
+    await clock.tickAsync(3000);
+    assert.equal(at.get("a")!.length, 3);
+    assert.deepEqual(at.get("b"), at.get("a"));
+    assert.deepEqual(at.get("c"), at.get("a"));
+    assert.equal(at.get("d")!.length, 1);
+    manager.stop();
+  });
 });
