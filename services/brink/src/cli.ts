@@ -5,10 +5,11 @@ import { Command } from "commander";
 import { ServiceError } from "@brink/contracts";
 import { runUntilSignal } from "@brink/service-kit";
 import { runDistributed, startEmbedded, type Runtime } from "./runner.js";
-import { serviceNames } from "./registry.js";
+import { embeddedServices, serviceNames } from "./registry.js";
 import { scaffoldDriver } from "./scaffold/new-driver.js";
 import { configMarkdown, keysTable, serviceConfigKeys } from "./config-doc.js";
 import { VERSION } from "./version.js";
+import { registerClientCommands } from "./client/register.js";
 
 async function serve(start: () => Promise<Runtime>): Promise<void> {
   const startedAt = performance.now();
@@ -34,7 +35,8 @@ const program = new Command("brink")
 program
   .command("start")
   .description("run every service in one process on the in-process bus (data in ./data or BRINK_DATA_DIR)")
-  .action(() => serve(() => startEmbedded()).catch(fail));
+  .option("--with <services>", "also run these services, comma-separated (device-modbus,device-opcua,device-serial); or BRINK_START_WITH")
+  .action((opts: { with?: string }) => serve(() => startEmbedded({ services: embeddedServices(opts.with ?? process.env.BRINK_START_WITH) })).catch(fail));
 
 program
   .command("run")
@@ -79,5 +81,7 @@ program
   .action(() => {
     for (const name of serviceNames()) process.stdout.write(`${name}\n`);
   });
+
+registerClientCommands(program);
 
 await program.parseAsync(process.argv);

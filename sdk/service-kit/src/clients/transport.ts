@@ -4,6 +4,7 @@
  * faster on loopback.
  */
 import { Agent, request as httpRequest, type IncomingHttpHeaders, type RequestOptions as NodeRequestOptions } from "node:http";
+import type * as Https from "node:https";
 
 /** Header lookup of an answer (case-insensitive, like WHATWG Headers.get). */
 export interface ResponseHeaders {
@@ -25,8 +26,8 @@ export class TransportTimeoutError extends Error {
 /** Sockets kept open per peer. */
 const MAX_SOCKETS_PER_PEER = 64;
 const httpAgent = new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_PEER });
-let httpsModule: Promise<typeof import("node:https")> | undefined;
-let httpsAgent: import("node:https").Agent | undefined;
+let httpsModule: Promise<typeof Https> | undefined;
+let httpsAgent: Https.Agent | undefined;
 
 function headersOf(raw: IncomingHttpHeaders): ResponseHeaders {
   return {
