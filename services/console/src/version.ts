@@ -1,0 +1,2 @@
+/** The console's version, reported by its /api/v3/version. */
+export const VERSION = "0.1.0";
