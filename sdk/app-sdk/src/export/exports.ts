@@ -1,0 +1,59 @@
+/**
+ * The export functions by name, and {@link createExport}, which the app-service calls for each export step of a
+ * pipeline to get both the pipeline function and the target its messages go to.
+ */
+import { ErrorKind } from "@brink/contracts";
+import { AppSdkError, AppSdkErrorCode } from "../errors.js";
+import type { FunctionEnvironment, FunctionFactory } from "../types.js";
+import type { ExportBinding } from "./common.js";
+import { HTTP_EXPORT, httpExport } from "./http-export.js";
+import { MQTT_EXPORT, mqttExport } from "./mqtt-export.js";
+import { NATS_EXPORT, natsExport } from "./nats-export.js";
+
+type BindingFactory = (params: Readonly<Record<string, unknown>>, env: FunctionEnvironment) => ExportBinding;
+
+const BINDINGS: Readonly<Record<string, BindingFactory>> = {
+  [MQTT_EXPORT]: mqttExport,
+  [HTTP_EXPORT]: httpExport,
+  [NATS_EXPORT]: natsExport,
+};
+
+/** True when `name` is an export function (`MqttExport`, `HttpExport`, `NatsExport`). */
+export function isExportFunction(name: string): boolean {
+  return Object.hasOwn(BINDINGS, name);
+}
+
+/**
+ * Builds an export step from its pipeline YAML name and params. No I/O happens here: the returned
+ * {@link ExportBinding} holds the pipeline function (`fn`), which only enqueues into `env.outbox`, and the
+ * unconnected `target`, which a {@link Forwarder} drains (give every binding of every pipeline to one
+ * {@link ForwarderPool} with `apply()`; it keeps one forwarder per `targetName`).
+ *
+ * Throws ValidationError FUNCTION_PARAMS_INVALID listing every bad parameter; AppSdkError SECRET_NOT_FOUND when a
+ * secret the params name is missing; AppSdkError FUNCTION_PARAMS_INVALID when `name` is no export function.
+ *
+ * @example
+ * const binding = createExport("MqttExport", { url: "mqtt://broker:1883", topic: "site1/{device}" }, env);
+ * pipelineSteps.push(binding.fn);
+ * await pool.apply([binding, ...otherBindings]);
+ */
+export function createExport(name: string, params: Readonly<Record<string, unknown>>, env: FunctionEnvironment): ExportBinding {
+  const factory = BINDINGS[name];
+  if (factory === undefined || !Object.hasOwn(BINDINGS, name)) {
+    throw new AppSdkError(ErrorKind.ContractInvalid, AppSdkErrorCode.FunctionParamsInvalid, `${name} is not an export function (known: ${Object.keys(BINDINGS).join(", ")})`, {
+      details: { function: name },
+    });
+  }
+  return factory(params, env);
+}
+
+/**
+ * The export functions as plain factories, for a registry of all pipeline functions. A pipeline built with these
+ * alone enqueues but nothing drains the queue: the service must also start the targets, so it should call
+ * {@link createExport} for export steps and keep the bindings.
+ */
+export const EXPORT_FUNCTIONS: Readonly<Record<string, FunctionFactory>> = {
+  [MQTT_EXPORT]: (params, env) => mqttExport(params, env).fn,
+  [HTTP_EXPORT]: (params, env) => httpExport(params, env).fn,
+  [NATS_EXPORT]: (params, env) => natsExport(params, env).fn,
+};

@@ -1,0 +1,176 @@
+/**
+ * Window: aggregates numeric readings per device and resource over time windows and emits one event per device,
+ * profile and source each time a window closes, in place of the raw events (which stop here). Windows are in
+ * processing time (when a reading arrives), aligned to the pipeline's start:
+ * - tumbling: back-to-back windows of `size`, each reading in exactly one;
+ * - sliding: windows of `size` closing every `slide`, so a reading counts in `size / slide` windows.
+ */
+import { randomUUID } from "node:crypto";
+import { formatGoDuration, type Event, type Reading, type ValueType } from "@brink/contracts";
+import type { FunctionFactory, PipelineContext, PipelineData, PipelineFunction } from "../types.js";
+import { deriveContext, formatFloatE, formatNumber, mapEvents, numericValue } from "./data.js";
+import { ParamReader } from "./params.js";
+
+/** Aggregate functions of Window. */
+export const AggregateFunction = { Avg: "avg", Min: "min", Max: "max", Count: "count", Last: "last" } as const;
+/** One aggregate function. */
+export type AggregateFunction = (typeof AggregateFunction)[keyof typeof AggregateFunction];
+
+/** Samples kept per series in a sliding window by default; older ones are dropped first. */
+export const DEFAULT_WINDOW_MAX_SAMPLES = 100_000;
+
+interface Sample {
+  at: number;
+  value: number;
+  reading: Reading;
+}
+
+interface Group {
+  deviceName: string;
+  profileName: string;
+  sourceName: string;
+  ctx: PipelineContext;
+  /** Samples per resource, oldest first. */
+  series: Map<string, Sample[]>;
+}
+
+function aggregate(fn: AggregateFunction, samples: readonly Sample[]): { valueType: ValueType; value: string } {
+  const last = samples[samples.length - 1]!;
+  const type = last.reading.valueType;
+  switch (fn) {
+    case "count":
+      return { valueType: "Uint64", value: String(samples.length) };
+    case "last":
+      return { valueType: type, value: "value" in last.reading ? last.reading.value : String(last.value) };
+    case "min":
+      return { valueType: type, value: formatNumber(type, samples.reduce((m, s) => Math.min(m, s.value), Infinity)) };
+    case "max":
+      return { valueType: type, value: formatNumber(type, samples.reduce((m, s) => Math.max(m, s.value), -Infinity)) };
+    case "avg":
+      return { valueType: "Float64", value: formatFloatE(samples.reduce((sum, s) => sum + s.value, 0) / samples.length, 64) };
+  }
+}
+
+/**
+ * Params: `type` (tumbling | sliding, default tumbling), `size` (Go duration, required), `slide` (Go duration,
+ * sliding only, required there, at most `size`), `functions` (list of avg, min, max, count, last; default [avg]),
+ * `maxSamples` (per series and window, default 100000; the oldest go first). Each closed window with data yields an event with
+ * the device, profile and source of its readings, `origin` at the window's end, and one reading per resource and
+ * function named `<resource>_<function>` (avg is Float64, count Uint64, min, max and last keep the resource's type),
+ * tagged `aggregate` and `window`. NaN and infinite values are left out; non-numeric readings are dropped.
+ * On stop, windows still open are emitted once, tagged `partial: "true"`.
+ */
+export const windowFunction: FunctionFactory = (params) => {
+  const name = "Window";
+  const r = new ParamReader(name, params);
+  const type = r.choice("type", ["tumbling", "sliding"] as const, "tumbling");
+  const sizeMs = r.duration("size", { required: true }) ?? 1000;
+  let slideMs = r.duration("slide", { required: type === "sliding" }) ?? sizeMs;
+  if (type === "tumbling" && r.has("slide")) r.add("slide", "applies to sliding windows only");
+  if (type === "sliding" && slideMs > sizeMs) r.add("slide", `must be at most size (${formatGoDuration(sizeMs)})`);
+  if (type === "tumbling") slideMs = sizeMs;
+  const functions = (r.strings("functions") ?? ["avg"]) as AggregateFunction[];
+  const known = Object.values(AggregateFunction) as string[];
+  functions.forEach((f, i) => {
+    if (!known.includes(f)) r.add(`functions[${i}]`, `unknown aggregate function "${f}"; known: ${known.join(", ")}`);
+    else if (functions.indexOf(f) !== i) r.add(`functions[${i}]`, `"${f}" is listed twice`);
+  });
+  if (functions.length === 0) r.add("functions", "must list at least one function");
+  const maxSamples = r.number("maxSamples", { def: DEFAULT_WINDOW_MAX_SAMPLES, min: 1, integer: true }) ?? DEFAULT_WINDOW_MAX_SAMPLES;
+  r.done();
+
+  const groups = new Map<string, Group>();
+  const windowLabel = formatGoDuration(sizeMs);
+  let timer: NodeJS.Timeout | undefined;
+  // A reading that arrives in the same millisecond as a close, after it, belongs to the next window.
+  let lastCloseAt = -Infinity;
+  let emit: ((ctx: PipelineContext, data: PipelineData) => Promise<void>) | undefined;
+
+  const nanos = (ms: number): bigint => BigInt(Math.round(ms)) * 1_000_000n;
+  const close = (now: number, partial: boolean): void => {
+    lastCloseAt = now;
+    const from = now - sizeMs;
+    // After this close, the next window starts at now - size + slide: samples at or before it are done.
+    const keepAfter = now - sizeMs + slideMs;
+    for (const [key, group] of groups) {
+      const readings: Reading[] = [];
+      for (const [resource, samples] of group.series) {
+        const inWindow = samples.filter((s) => s.at > from && s.at <= now);
+        if (inWindow.length > 0) {
+          const latest = inWindow[inWindow.length - 1]!.reading;
+          for (const fn of functions) {
+            const { valueType, value } = aggregate(fn, inWindow);
+            const reading = {
+              id: randomUUID(),
+              origin: nanos(now),
+              deviceName: group.deviceName,
+              profileName: group.profileName,
+              resourceName: `${resource}_${fn}`,
+              valueType,
+              value,
+              tags: { aggregate: fn, window: windowLabel },
+            } as Reading;
+            if (latest.units !== undefined && fn !== "count") reading.units = latest.units;
+            readings.push(reading);
+          }
+        }
+        const rest = samples.filter((s) => s.at > keepAfter);
+        if (rest.length === 0) group.series.delete(resource);
+        else group.series.set(resource, rest);
+      }
+      if (group.series.size === 0) groups.delete(key);
+      if (readings.length === 0 || emit === undefined) continue;
+      const event: Event = {
+        apiVersion: "v3",
+        id: randomUUID(),
+        deviceName: group.deviceName,
+        profileName: group.profileName,
+        sourceName: group.sourceName,
+        origin: nanos(now),
+        readings,
+        tags: { window: type, windowStart: nanos(from).toString(), windowEnd: nanos(now).toString(), ...(partial ? { partial: "true" } : {}) },
+      };
+      void emit(deriveContext(group.ctx, name), event);
+    }
+  };
+
+  const fn: PipelineFunction = {
+    name,
+    holds: true,
+    start(e) {
+      emit = e;
+      // Windows are aligned to the start: what arrives in the start's millisecond belongs to the first one.
+      lastCloseAt = Date.now();
+      timer ??= setInterval(() => close(Date.now(), false), slideMs);
+    },
+    stop() {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      close(Date.now(), true);
+      groups.clear();
+    },
+    process(ctx, data) {
+      const now = Date.now() > lastCloseAt ? Date.now() : lastCloseAt + 1e-3;
+      mapEvents(name, data, (event) => {
+        const key = `${event.deviceName}\u0000${event.profileName}\u0000${event.sourceName}`;
+        let group = groups.get(key);
+        for (const reading of event.readings) {
+          const v = numericValue(reading);
+          if (v === undefined || !Number.isFinite(v)) continue;
+          if (group === undefined) {
+            group = { deviceName: event.deviceName, profileName: event.profileName, sourceName: event.sourceName, ctx, series: new Map() };
+            groups.set(key, group);
+          }
+          group.ctx = ctx;
+          let samples = group.series.get(reading.resourceName);
+          if (samples === undefined) group.series.set(reading.resourceName, (samples = []));
+          samples.push({ at: now, value: v, reading });
+          if (samples.length > maxSamples) samples.splice(0, samples.length - maxSamples);
+        }
+        return undefined;
+      });
+      return undefined;
+    },
+  };
+  return fn;
+};
