@@ -9,11 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "node:http";
 import { startNatsServer } from "../test/harness/index.js";
+import { EMBEDDED_ORDER } from "../services/brink/src/registry.js";
 import { portsFor } from "../test/e2e/brink-process.js";
 import { sleep, spawnBrink, stopChild } from "./procs.js";
 import { fmt, machineLine, percentile, table, writeSection } from "./report.js";
 
-const SERVICES = ["core-metadata", "core-data", "core-command", "device-virtual"];
+const SERVICES = EMBEDDED_ORDER;
 const LATENCY_REQUESTS = 3000;
 const THROUGHPUT_MS = 5000;
 const CONCURRENCY = 16;

@@ -8,11 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { stringifyJson, nowNanos } from "@brink/contracts";
+import { EMBEDDED_ORDER } from "../services/brink/src/registry.js";
 import { portsFor } from "../test/e2e/brink-process.js";
 import { rssMb, sleep, spawnBrink, stopChild } from "./procs.js";
 import { fmt, machineLine, median, table, writeSection } from "./report.js";
 
-const SERVICES = ["core-metadata", "core-data", "core-command", "device-virtual"];
+const SERVICES = EMBEDDED_ORDER;
 const RUNS = 3;
 
 async function pingAll(ports: Record<string, number>): Promise<boolean> {
@@ -90,7 +91,7 @@ export async function run(): Promise<void> {
   const md = [
     "## Footprint of `brink start`",
     "",
-    `${machineLine()}. \`brink start\` (core-metadata, core-data, core-command, device-virtual with its 5 devices polling), compiled JS, median of ${RUNS} runs.`,
+    `${machineLine()}. \`brink start\` (${SERVICES.join(", ")}; device-virtual's 6 devices polling), compiled JS, median of ${RUNS} runs.`,
     "",
     table(
       ["measure", "value", "baseline (same run)"],

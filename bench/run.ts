@@ -8,7 +8,12 @@ const BENCHES: Record<string, () => Promise<void>> = {
   ingest: async () => (await import("./ingest.js")).run(),
   footprint: async () => (await import("./footprint.js")).run(),
   command: async () => (await import("./command.js")).run(),
+  rules: async () => (await import("./rules.js")).run(),
   autoevents: async () => (await import("./autoevents.js")).run(),
+  console: async () => (await import("./console.js")).run(),
+  serial: async () => (await import("./serial.js")).run(),
+  modbus: async () => (await import("./modbus.js")).run(),
+  opcua: async () => (await import("./opcua.js")).run(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

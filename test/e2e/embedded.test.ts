@@ -2,11 +2,13 @@
  * `brink start` as a user runs it: one process, in-process bus, local files, simulated devices.
  */
 import { strict as assert } from "node:assert";
+import { EMBEDDED_ORDER } from "../../services/brink/src/registry.js";
 import { httpJson, waitFor } from "../harness/index.js";
 import { portsFor, startBrink, tempDataDir, waitForPings, type Ports } from "./brink-process.js";
 import { assertCommandReadWrite, assertReadingsStored, assertVirtualDevicesRegistered } from "./scenario.js";
 
-const EMBEDDED = ["core-metadata", "core-data", "core-command", "device-virtual"];
+// Every service `brink start` runs gets a free port, so the test follows the registry as services land.
+const EMBEDDED = EMBEDDED_ORDER;
 
 describe("brink start (embedded)", function () {
   this.timeout(60_000);
