@@ -108,7 +108,7 @@ export async function run(): Promise<void> {
       }
       const base = `http://127.0.0.1:${ports["core-command"]}`;
       await waitReady(base);
-      rows.push(await measure("distributed (4 processes on nats-server)", base));
+      rows.push(await measure(`distributed (${SERVICES.length} processes on nats-server)`, base));
     } finally {
       for (const c of children.reverse()) await stopChild(c);
       await nats.stop();
