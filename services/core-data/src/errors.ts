@@ -13,6 +13,8 @@ export const CoreDataErrorCode = {
   StoreWriteFailed: "STORE_WRITE_FAILED",
   /** The paging offset lies past the end of the result set (HTTP 416, as EdgeX). */
   RangeNotSatisfiable: "RANGE_NOT_SATISFIABLE",
+  /** JetStream ingest is on but NATS cannot be reached, has no JetStream, or several streams claim the events (at start). */
+  JetStreamUnavailable: "JETSTREAM_UNAVAILABLE",
 } as const;
 /** One of core-data's own error codes. */
 export type CoreDataErrorCode = (typeof CoreDataErrorCode)[keyof typeof CoreDataErrorCode];

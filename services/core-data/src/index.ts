@@ -10,6 +10,10 @@ export { AggregateFunc } from "./store/queries.js";
 export type { EventFilter, ReadingFilter, Page, AggregatedReading } from "./store/queries.js";
 export type { Removed } from "./store/deletes.js";
 export { INGEST_QUEUE_GROUP, DropReason } from "./ingest.js";
+export {
+  DEFAULT_EVENTS_STREAM, EVENTS_STREAM_SUBJECTS, DEFAULT_INGEST_DURABLE, DEFAULT_STREAM_MAX_AGE_MS, DEFAULT_STREAM_MAX_BYTES, DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_ACK_PENDING,
+} from "./jetstream-ingest.js";
+export type { JetStreamIngestConfig, NatsEndpoint } from "./jetstream-ingest.js";
 export { DEFAULT_MAX_RESULT_COUNT } from "./routes/params.js";
 export { coreEventSubject } from "./routes/event-routes.js";
 export { CoreDataError, CoreDataErrorCode } from "./errors.js";

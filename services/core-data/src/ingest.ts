@@ -49,7 +49,7 @@ export function decodePayload(payload: unknown): unknown {
 }
 
 /** Checks that an event's profile, device and source are the ones its subject names. */
-function checkSubject(subject: string, event: Event): void {
+export function checkSubject(subject: string, event: Event): void {
   const parts = parseEventSubject(subject);
   if (parts === undefined) throw invalid(`subject ${subject} is not edgex.events.device.<service>.<profile>.<device>.<source>`);
   const problems: Problem[] = [];

@@ -4,8 +4,10 @@
  */
 import type { Router } from "express";
 import { Counter } from "prom-client";
+import { ErrorCode, ValidationError } from "@brink/contracts";
 import type { ServiceComponent, ServiceContext, ServiceDefinition } from "@brink/service-kit";
 import { BusIngest, DropReason } from "./ingest.js";
+import { JETSTREAM_INGEST_SCHEMA, JetStreamIngest, NATS_ENDPOINT_SCHEMA, type JetStreamIngestConfig, type NatsEndpoint } from "./jetstream-ingest.js";
 import { eventRoutes } from "./routes/event-routes.js";
 import { DEFAULT_MAX_RESULT_COUNT } from "./routes/params.js";
 import { readingRoutes } from "./routes/reading-routes.js";
@@ -41,7 +43,11 @@ export interface CoreDataConfig {
     batchSize: number;
     /** Longest wait between queuing an event and its commit, ms; 0 commits on the next event-loop turn. @default 5 */
     flushIntervalMs: number;
+    /** Durable ingest through a JetStream consumer (off by default: plain bus subscription). */
+    jetstream: JetStreamIngestConfig;
   };
+  /** NATS for JetStream ingest (BRINK_BUS_URL, BRINK_BUS_TOKEN). */
+  bus: NatsEndpoint;
   query: {
     /** Most items in one list answer; `limit=-1` means this many (EdgeX MaxResultCount). @default 1024 */
     maxResultCount: number;
@@ -80,6 +86,7 @@ export const CORE_DATA_CONFIG_SCHEMA = {
       properties: {
         batchSize: int(1, DEFAULT_BATCH_READINGS, "Readings queued before a commit is forced."),
         flushIntervalMs: int(0, DEFAULT_FLUSH_INTERVAL_MS, "Longest wait between queuing an event and its commit, ms; 0 commits on the next event-loop turn."),
+        jetstream: JETSTREAM_INGEST_SCHEMA,
       },
     },
     query: {
@@ -90,6 +97,7 @@ export const CORE_DATA_CONFIG_SCHEMA = {
         maxResultCount: int(1, DEFAULT_MAX_RESULT_COUNT, "Most items in one list answer; limit=-1 asks for this many (EdgeX MaxResultCount)."),
       },
     },
+    bus: NATS_ENDPOINT_SCHEMA,
   },
 } as const;
 
@@ -97,6 +105,7 @@ export const CORE_DATA_CONFIG_SCHEMA = {
 class CoreDataComponent implements ServiceComponent {
   private readonly store: EventStore;
   private readonly ingest: BusIngest;
+  private readonly durableIngest: JetStreamIngest | undefined;
   private readonly eventsStored: Counter;
   private readonly readingsStored: Counter;
 
@@ -121,6 +130,18 @@ class CoreDataComponent implements ServiceComponent {
       onBackgroundError: (err) => ctx.logger.error({ err, code: err.code }, "event store background work failed"),
     });
     this.ingest = new BusIngest({ bus: ctx.bus, store: this.store, logger: ctx.logger, dropped, persistData: custom.writable.persistData });
+    if (custom.ingest.jetstream.enabled) {
+      const redelivered = new Counter({ name: "brink_core_data_jetstream_redelivered_total", help: "JetStream messages whose event was already stored (redeliveries).", registers });
+      this.durableIngest = new JetStreamIngest({
+        config: custom.ingest.jetstream,
+        endpoint: custom.bus,
+        store: this.store,
+        logger: ctx.logger,
+        drop: (where, reason, err) => this.ingest.drop(where, reason, err),
+        redelivered,
+        persistData: custom.writable.persistData,
+      });
+    }
   }
 
   routes(router: Router): void {
@@ -138,11 +159,20 @@ class CoreDataComponent implements ServiceComponent {
   async start(): Promise<void> {
     this.store.open();
     this.ctx.logger.info({ file: this.store.file }, "event store open");
-    this.ingest.start();
+    if (this.durableIngest === undefined) {
+      this.ingest.start();
+      return;
+    }
+    // A failed start is followed by stop(), which closes the store.
+    if (this.ctx.bus.kind !== "nats") {
+      throw new ValidationError(ErrorCode.ConfigInvalid, "config of core-data", [{ path: "ingest.jetstream.enabled", message: "needs the NATS bus (brink run); the in-process bus has no JetStream" }]);
+    }
+    await this.durableIngest.start();
   }
 
   async stop(): Promise<void> {
     this.ingest.stop();
+    await this.durableIngest?.stop();
     await this.store.close();
   }
 

@@ -31,7 +31,7 @@ describe("coreDataService", () => {
   });
 
   it("documents every config key with a default", () => {
-    const keys = configKeys(coreDataService).filter((k) => /^(writable|retention|ingest|query)\./.test(k.path));
+    const keys = configKeys(coreDataService).filter((k) => /^(writable|retention|ingest|query|bus)\./.test(k.path));
     assert.deepEqual(keys.map((k) => k.path), [
       "writable.persistData",
       "retention.enabled",
@@ -40,7 +40,16 @@ describe("coreDataService", () => {
       "retention.maxCount",
       "ingest.batchSize",
       "ingest.flushIntervalMs",
+      "ingest.jetstream.enabled",
+      "ingest.jetstream.stream",
+      "ingest.jetstream.durable",
+      "ingest.jetstream.maxAgeMs",
+      "ingest.jetstream.maxBytes",
+      "ingest.jetstream.ackWaitMs",
+      "ingest.jetstream.maxAckPending",
       "query.maxResultCount",
+      "bus.url",
+      "bus.token",
     ]);
     for (const key of keys) {
       assert.notEqual(key.default, undefined, key.path);
