@@ -85,9 +85,13 @@ describe("PortChannel", () => {
     };
   }
 
-  /** Lets real I/O (the channel stats its path) finish while the fake clock stands still. */
-  const until = async (condition: () => boolean): Promise<void> => {
-    for (let i = 0; i < 2000 && !condition(); i++) await new Promise((r) => setImmediate(r));
+  /**
+   * Lets real I/O (the channel stats its path) finish while the fake clock stands still. Bounded by real time
+   * (performance is not faked), not by a count of loop turns, which a loaded machine can use up before the stat ends.
+   */
+  const until = async (condition: () => boolean, realMs = 10_000): Promise<void> => {
+    const deadline = performance.now() + realMs;
+    while (!condition() && performance.now() < deadline) await new Promise((r) => setImmediate(r));
   };
 
   const exchange = (c: PortChannel, bytes: string, match?: RegExp, error?: RegExp, timeoutMs = 1000) =>
