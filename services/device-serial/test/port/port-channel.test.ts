@@ -187,7 +187,7 @@ describe("PortChannel", () => {
     await check;
     await assert.rejects(exchange(c, "READ?1\r\n"), (e: unknown) => e instanceof SerialError && e.code === SerialErrorCode.PortUnavailable);
     await clock.tickAsync(249);
-    await until(() => c.isOpen);
+    await until(() => c.isOpen, 200); // a short real-time window: it must not reopen before its delay
     assert.equal(c.isOpen, false);
     await clock.tickAsync(1);
     await until(() => c.isOpen);
