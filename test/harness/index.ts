@@ -26,3 +26,4 @@ export { startMosquitto } from "./mosquitto.js";
 export type { Mosquitto, MosquittoOptions, MosquittoCerts } from "./mosquitto.js";
 export { startOpcuaServer } from "./opcua-server.js";
 export type { OpcuaServer, OpcuaServerOptions, OpcuaServerStats } from "./opcua-server.js";
+export { documentedCodes } from "./errors-doc.js";
