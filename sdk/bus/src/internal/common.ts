@@ -1,8 +1,7 @@
 /**
  * Pieces both buses share: status listeners, counters, the default logger, handler invocation.
  */
-import { randomUUID } from "node:crypto";
-import { ServiceError, envelopeOf, errorEnvelopeOf, type MessageEnvelope } from "@brink/contracts";
+import { ServiceError, envelopeOf, errorEnvelopeOf, newUuid, type MessageEnvelope } from "@brink/contracts";
 import type { BusLogger, BusMessage, BusStats, BusStatus } from "../types.js";
 
 /** Default request timeout, ms. */
@@ -37,7 +36,7 @@ function writeLine(level: string, obj: Record<string, unknown>, msg: string | un
 
 /** A fresh id for `correlationID` / `requestID`. */
 export function newId(): string {
-  return randomUUID();
+  return newUuid();
 }
 
 /** Holds the current status and tells listeners when it changes. */

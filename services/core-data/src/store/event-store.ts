@@ -6,10 +6,10 @@
  * Retention (by age and by reading count) runs on an unref'd timer and deletes in chunks, each its own short
  * transaction, so ingest goes on between chunks.
  */
-import { randomUUID } from "node:crypto";
+
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type Database from "better-sqlite3";
-import { ErrorKind, ServiceError, nowNanos, type Event, type Reading } from "@brink/contracts";
+import { ErrorKind, ServiceError, newUuid, nowNanos, type Event, type Reading } from "@brink/contracts";
 import { CoreDataError, CoreDataErrorCode } from "../errors.js";
 import { StoreDeletes, type Removed } from "./deletes.js";
 import { StoreQueries, type AggregateFunc, type AggregatedReading, type EventFilter, type Page, type ReadingFilter } from "./queries.js";
@@ -147,7 +147,7 @@ export class EventStore {
         const seq = info.lastInsertRowid;
         for (const r of event.readings) {
           const [value, binaryValue, mediaType, objectValue] = valueColumns(r);
-          insertReading.run(r.id ?? randomUUID(), seq, r.deviceName, r.resourceName, r.profileName, r.valueType, r.units ?? null, value, binaryValue, mediaType, objectValue, tagsText(r.tags), r.origin);
+          insertReading.run(r.id ?? newUuid(), seq, r.deviceName, r.resourceName, r.profileName, r.valueType, r.units ?? null, value, binaryValue, mediaType, objectValue, tagsText(r.tags), r.origin);
         }
         return undefined;
       }),

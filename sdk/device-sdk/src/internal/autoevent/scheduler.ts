@@ -3,8 +3,11 @@
  * the earliest. 1,000 devices polled every second cost one timer, not 1,000 intervals.
  *
  * Schedules are drift-free: the next due time is the previous due time plus the interval, never "now plus the
- * interval", so a late tick does not push later ones back. Ticks missed entirely (the event loop was blocked, or the
- * previous run of the task is still going) are skipped, never fired in a burst to catch up.
+ * interval", so a late tick does not push later ones back. Ticks are never fired in a burst to catch up:
+ * - ticks missed while the event loop was blocked run once, late, and the rest are skipped;
+ * - a tick that falls due while the task's previous run is still going runs as soon as that run ends (at most one,
+ *   as Go's `time.Ticker` buffers one tick, so EdgeX's AutoEvents behave the same). An interval shorter than a
+ *   run therefore polls back to back, as fast as the device answers.
  */
 
 /** The clock the scheduler runs on (global timers by default; fake timers in tests). */
@@ -14,8 +17,9 @@ export interface SchedulerClock {
   clearTimeout(handle: unknown): void;
 }
 
+/** Monotonic and sub-millisecond: a wall-clock step (NTP on a gateway) neither bursts nor stalls the schedule. */
 const SYSTEM_CLOCK: SchedulerClock = {
-  now: () => Date.now(),
+  now: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
@@ -48,7 +52,10 @@ export interface ScheduledTask {
 }
 
 interface Entry {
+  /** The due time of the task's next run (passed while a run that outlived it is still going). */
   due: number;
+  /** Bumped whenever `due` moves outside the heap, so the node holding the old time is ignored. */
+  gen: number;
   readonly seq: number;
   readonly intervalMs: number;
   readonly run: () => Promise<void> | void;
@@ -56,9 +63,16 @@ interface Entry {
   cancelled: boolean;
 }
 
+/** A heap node: a task and the due time it was queued for. */
+interface Node {
+  readonly due: number;
+  readonly gen: number;
+  readonly entry: Entry;
+}
+
 /** See the module comment. */
 export class Scheduler {
-  private readonly heap: Entry[] = [];
+  private readonly heap: Node[] = [];
   private readonly clock: SchedulerClock;
   private timer: unknown = undefined;
   private armedFor = Number.POSITIVE_INFINITY;
@@ -81,7 +95,7 @@ export class Scheduler {
    */
   schedule(intervalMs: number, run: () => Promise<void> | void, firstDelayMs: number = intervalMs): ScheduledTask {
     if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) throw new RangeError(`interval must be a positive number of ms, got ${intervalMs}`);
-    const entry: Entry = { due: this.clock.now() + Math.max(0, firstDelayMs), seq: this.seq++, intervalMs, run, running: false, cancelled: false };
+    const entry: Entry = { due: this.clock.now() + Math.max(0, firstDelayMs), gen: 0, seq: this.seq++, intervalMs, run, running: false, cancelled: false };
     this.push(entry);
     this.live++;
     this.arm();
@@ -120,7 +134,7 @@ export class Scheduler {
 
   /** Cancels every task and the timer (tasks may be scheduled again afterwards). */
   stop(): void {
-    for (const e of this.heap) e.cancelled = true;
+    for (const n of this.heap) n.entry.cancelled = true;
     this.heap.length = 0;
     this.live = 0;
     this.disarm();
@@ -131,42 +145,62 @@ export class Scheduler {
     this.armedFor = Number.POSITIVE_INFINITY;
     const now = this.clock.now();
     while (this.heap.length > 0 && this.heap[0]!.due <= now) {
-      const e = this.pop()!;
-      if (e.cancelled) continue;
-      const lateBy = now - e.due;
-      if (e.running) this.skipped++;
-      else this.fire(e);
+      const node = this.pop()!;
+      const e = node.entry;
+      // A task still running keeps its passed due time and no node: the end of its run starts the next one.
+      if (stale(node) || e.running) continue;
       // Drift-free: next due = due + k * interval, the first such time after now; the k - 1 missed ticks are skipped.
-      const k = Math.floor(lateBy / e.intervalMs) + 1;
+      const k = Math.floor((now - e.due) / e.intervalMs) + 1;
+      const due = e.due;
       this.skipped += k - 1;
       e.due += k * e.intervalMs;
       this.push(e);
+      this.fire(e, due);
     }
     this.arm();
   }
 
-  private fire(e: Entry): void {
+  /** The end of a run: when the task's next due time has passed meanwhile, run it now for the latest tick. */
+  private finished(e: Entry): void {
+    e.running = false;
+    if (e.cancelled) return;
+    const now = this.clock.now();
+    if (e.due > now) return;
+    const k = Math.floor((now - e.due) / e.intervalMs);
+    this.skipped += k;
+    const due = e.due + k * e.intervalMs;
+    e.due = due + e.intervalMs;
+    e.gen++;
+    this.push(e);
+    this.arm();
+    this.fire(e, due);
+  }
+
+  /** Starts a run for the tick due at `due`. A run that returns no promise is over when it returns. */
+  private fire(e: Entry, due: number): void {
     // Measured when the run starts, not when the tick began: runs fired late in a busy tick count as late.
-    const lateBy = Math.max(0, this.clock.now() - e.due);
+    const lateBy = Math.max(0, this.clock.now() - due);
     this.recent[this.runs % LATENESS_WINDOW] = lateBy;
     this.runs++;
     this.latenessSum += lateBy;
     if (lateBy > this.latenessMax) this.latenessMax = lateBy;
     e.running = true;
-    const done = (): void => {
-      e.running = false;
-    };
+    let r: Promise<void> | void;
     try {
-      const r = e.run();
-      if (r !== undefined && typeof (r as Promise<void>).then === "function") (r as Promise<void>).then(done, done);
-      else done();
+      r = e.run();
     } catch {
-      done();
+      r = undefined;
+    }
+    if (r !== undefined && typeof (r as Promise<void>).then === "function") {
+      const done = (): void => this.finished(e);
+      (r as Promise<void>).then(done, done);
+    } else {
+      e.running = false;
     }
   }
 
   private arm(): void {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    while (this.heap.length > 0 && stale(this.heap[0]!)) this.pop();
     const top = this.heap[0];
     if (top === undefined) {
       this.disarm();
@@ -189,18 +223,22 @@ export class Scheduler {
   }
 
   private compact(): void {
-    const live = this.heap.filter((e) => !e.cancelled);
+    const live = this.heap.filter((n) => !stale(n));
     this.heap.length = 0;
-    for (const e of live) this.push(e);
+    for (const n of live) this.pushNode(n);
   }
 
-  private less(a: Entry, b: Entry): boolean {
-    return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+  private less(a: Node, b: Node): boolean {
+    return a.due < b.due || (a.due === b.due && a.entry.seq < b.entry.seq);
   }
 
   private push(e: Entry): void {
+    this.pushNode({ due: e.due, gen: e.gen, entry: e });
+  }
+
+  private pushNode(n: Node): void {
     const h = this.heap;
-    h.push(e);
+    h.push(n);
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -210,7 +248,7 @@ export class Scheduler {
     }
   }
 
-  private pop(): Entry | undefined {
+  private pop(): Node | undefined {
     const h = this.heap;
     const top = h[0];
     const last = h.pop();
@@ -230,4 +268,9 @@ export class Scheduler {
     }
     return top;
   }
+}
+
+/** True when a node no longer stands for its task's schedule (cancelled, or its due time moved). */
+function stale(n: Node): boolean {
+  return n.entry.cancelled || n.gen !== n.entry.gen;
 }

@@ -3,13 +3,12 @@
  * `executeRead` / `executeWrite` / `pushValues`, so every path gets the same checks, transforms, timeouts, health
  * tracking and events.
  */
-import { ErrorKind, nowNanos, type ServiceError, type Device, type DeviceProfile, type Event, type Reading } from "@brink/contracts";
-import { randomUUID } from "node:crypto";
+import { ErrorKind, newUuid, nowNanos, type ServiceError, type Device, type DeviceProfile, type Event, type Reading } from "@brink/contracts";
 import type { Logger } from "pino";
 import type { CommandRequest, CommandValue, ProtocolDriver, RawValue } from "../../driver.js";
 import { DeviceSdkError, DeviceSdkErrorCode, valueInvalid } from "../../errors.js";
 import type { DeviceCache } from "../cache/device-cache.js";
-import { normalizeRaw } from "../values/codec.js";
+import { canonicalScalar, normalizeRaw } from "../values/codec.js";
 import { parseSetValue } from "../values/parse-set.js";
 import { checkWriteLimits, transformWrite } from "../transform/transforms.js";
 import type { DeviceHealth } from "./device-health.js";
@@ -89,7 +88,7 @@ export class CommandPipeline {
         throw new DeviceSdkError(ErrorKind.NotAllowed, DeviceSdkErrorCode.WriteOnly, `${sourceName} of ${deviceName} is write-only`);
       }
       this.admit(deviceName);
-      const requests = t.source.operations.map(requestOf);
+      const requests = requestsOf(t.source);
       const values = await this.driverCall(deviceName, `read ${sourceName} of ${deviceName}`, () => this.options.driver.read(t.device, requests));
       const event = this.eventOf(t, this.matchValues(t, values, true), true);
       if (options.pushEvent === true) await this.publish(event);
@@ -241,16 +240,20 @@ export class CommandPipeline {
     if (!Array.isArray(values)) throw invalid("expected an array of CommandValues");
     const ops = t.source.operations;
     if (exact && values.length !== ops.length) throw invalid(`expected ${ops.length} values, got ${values.length}`);
-    const byName = new Map(ops.map((op) => [op.resource.name, op]));
     const out: ResourceValue[] = [];
     for (let i = 0; i < values.length; i++) {
       const cv = values[i] as Partial<CommandValue> | undefined;
       if (cv === undefined || cv === null || typeof cv !== "object") throw invalid(`value ${i} is not a CommandValue`);
-      const op = (exact && ops[i]?.resource.name === cv.resourceName ? ops[i] : undefined) ?? byName.get(String(cv.resourceName));
+      // Drivers answer in request order, so the resource at the same index is the one to try first.
+      const op = ops[i]?.resource.name === cv.resourceName ? ops[i] : operationNamed(t.source, String(cv.resourceName));
       if (op === undefined) throw invalid(`value ${i} names ${String(cv.resourceName)}, which is not part of the source`);
-      const norm = normalizeRaw(op.valueType, cv.value);
-      if (!norm.ok) throw invalid(`${op.resource.name}: ${norm.problem}`);
-      out.push({ resource: op.resource, valueType: op.valueType, operation: op.operation, value: norm.value, origin: cv.origin, mediaType: cv.mediaType, tags: cv.tags });
+      let value = canonicalScalar(op.valueType, cv.value);
+      if (value === undefined) {
+        const norm = normalizeRaw(op.valueType, cv.value);
+        if (!norm.ok) throw invalid(`${op.resource.name}: ${norm.problem}`);
+        value = norm.value;
+      }
+      out.push({ resource: op.resource, valueType: op.valueType, operation: op.operation, value, origin: cv.origin, mediaType: cv.mediaType, tags: cv.tags });
     }
     return out;
   }
@@ -266,11 +269,33 @@ export class CommandPipeline {
       if (err instanceof DeviceSdkError && err.code === DeviceSdkErrorCode.AssertionFailed) this.options.health.markDown(t.device.name, err.message);
       throw err;
     }
-    const event: Event = { apiVersion: "v3", id: randomUUID(), deviceName: t.device.name, profileName: t.profile.name, sourceName: t.source.name, origin, readings };
+    const event: Event = { apiVersion: "v3", id: newUuid(), deviceName: t.device.name, profileName: t.profile.name, sourceName: t.source.name, origin, readings };
     const tags = { ...(t.device.tags ?? {}), ...(t.source.tags ?? {}) };
     if (Object.keys(tags).length > 0) event.tags = tags;
     return event;
   }
+}
+
+const requestCache = new WeakMap<ResolvedSource, readonly CommandRequest[]>();
+const operationIndex = new WeakMap<ResolvedSource, ReadonlyMap<string, SourceOperation>>();
+
+/** The driver requests of a source, built once per resolved source (drivers must not mutate them). */
+function requestsOf(source: ResolvedSource): readonly CommandRequest[] {
+  let r = requestCache.get(source);
+  if (r === undefined) {
+    r = Object.freeze(source.operations.map(requestOf));
+    requestCache.set(source, r);
+  }
+  return r;
+}
+
+function operationNamed(source: ResolvedSource, name: string): SourceOperation | undefined {
+  let idx = operationIndex.get(source);
+  if (idx === undefined) {
+    idx = new Map(source.operations.map((op) => [op.resource.name, op]));
+    operationIndex.set(source, idx);
+  }
+  return idx.get(name);
 }
 
 function requestOf(op: SourceOperation): CommandRequest {

@@ -2,12 +2,11 @@
  * Turns driver values into EdgeX readings: read transforms, assertion, mapping, then the reading DTO
  * (device-sdk-go `CommandValuesToEventDTO`).
  */
-import { randomUUID } from "node:crypto";
-import { ErrorKind, type Reading, type ResourceOperation, type Tags, type ValueType, type DeviceResource } from "@brink/contracts";
+import { ErrorKind, isFloatType, newUuid, type Reading, type ResourceOperation, type Tags, type ValueType, type DeviceResource } from "@brink/contracts";
 import type { RawValue } from "../../driver.js";
 import { DeviceSdkError, DeviceSdkErrorCode } from "../../errors.js";
 import { formatSimpleValue, goValueString, toBase64 } from "../values/codec.js";
-import { transformRead } from "../transform/transforms.js";
+import { hasReadTransforms, transformRead } from "../transform/transforms.js";
 
 /** What every reading of one event shares. */
 export interface ReadingContext {
@@ -52,7 +51,7 @@ function mergeTags(a: Tags | undefined, b: Tags | undefined): Tags | undefined {
  */
 function makeReading(v: ResourceValue, ctx: ReadingContext, valueType: ValueType, value: RawValue, text?: string): Reading {
   const r = {
-    id: randomUUID(),
+    id: newUuid(),
     origin: v.origin ?? ctx.origin,
     deviceName: ctx.deviceName,
     resourceName: v.resource.name,
@@ -103,7 +102,7 @@ export function buildReading(v: ResourceValue, ctx: ReadingContext, transform = 
   const props = v.resource.properties;
   let value = v.value;
   let special: string | undefined;
-  if (transform) {
+  if (transform && hasReadTransforms(v.valueType, props)) {
     const tr = transformRead(v.valueType, v.value, props);
     if (tr.kind === "overflow") special = OVERFLOW_TEXT;
     else if (tr.kind === "nan") special = NAN_TEXT;
@@ -119,5 +118,6 @@ export function buildReading(v: ResourceValue, ctx: ReadingContext, transform = 
     if (mapped !== undefined) return stringReading(v, ctx, mapped);
   }
   if (special !== undefined) return stringReading(v, ctx, special);
+  if (transform && typeof value === "number" && Number.isNaN(value) && isFloatType(v.valueType)) return stringReading(v, ctx, NAN_TEXT);
   return makeReading(v, ctx, v.valueType, value);
 }

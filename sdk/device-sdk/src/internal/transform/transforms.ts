@@ -42,6 +42,27 @@ export function numericProperty(v: unknown): number | undefined {
   return undefined;
 }
 
+const transformed = new WeakMap<ResourceProperties, boolean>();
+
+/**
+ * True when a read of this resource changes its value: a numeric scalar with a mask or shift (unsigned types), a
+ * base, a scale other than 1 or an offset other than 0. Worked out once per properties object; the poll path skips
+ * {@link transformRead} for the many resources that have none.
+ */
+export function hasReadTransforms(valueType: ValueType, props: ResourceProperties): boolean {
+  if (!isNumericScalar(valueType)) return false;
+  let known = transformed.get(props);
+  if (known === undefined) {
+    const set = (v: unknown, identity: number): boolean => {
+      const n = numericProperty(v);
+      return n !== undefined && n !== identity;
+    };
+    known = set(props.base, 0) || set(props.scale, 1) || set(props.offset, 0) || (UNSIGNED_BITS[valueType] !== undefined && (set(props.mask, 0) || set(props.shift, 0)));
+    transformed.set(props, known);
+  }
+  return known;
+}
+
 function is64(valueType: ValueType): boolean {
   return valueType === "Int64" || valueType === "Uint64";
 }
@@ -78,6 +99,7 @@ function maskAndShift(valueType: ValueType, v: Num, props: ResourceProperties): 
   if (bits === undefined) return v;
   const mask = numericProperty(props.mask);
   const shift = numericProperty(props.shift);
+  if ((mask === undefined || mask === 0) && (shift === undefined || shift === 0)) return v;
   let b = BigInt(v);
   if (mask !== undefined && mask !== 0 && Number.isInteger(mask) && mask > 0) b &= BigInt(mask);
   if (shift !== undefined && shift !== 0 && Number.isInteger(shift)) {

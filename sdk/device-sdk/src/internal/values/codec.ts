@@ -22,6 +22,37 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
+/** Ranges of the integer types a JS number holds exactly (Int64/Uint64 are bigints and take the slow path). */
+const NUMBER_RANGES: Partial<Record<ValueType, readonly [number, number]>> = {
+  Int8: [-128, 127],
+  Int16: [-32768, 32767],
+  Int32: [-2147483648, 2147483647],
+  Uint8: [0, 255],
+  Uint16: [0, 65535],
+  Uint32: [0, 4294967295],
+};
+
+/**
+ * The common case of {@link normalizeRaw} without allocating: a scalar that is already canonical comes back as is.
+ * Returns undefined when the value needs converting or is wrong; ask {@link normalizeRaw} then.
+ */
+export function canonicalScalar(valueType: ValueType, v: unknown): RawValue | undefined {
+  const range = NUMBER_RANGES[valueType];
+  if (range !== undefined) return typeof v === "number" && Number.isInteger(v) && v >= range[0] && v <= range[1] ? v : undefined;
+  switch (valueType) {
+    case "Float64":
+      return typeof v === "number" ? v : undefined;
+    case "Float32":
+      return typeof v === "number" && Math.fround(v) === v ? v : undefined;
+    case "Bool":
+      return typeof v === "boolean" ? v : undefined;
+    case "String":
+      return typeof v === "string" ? v : undefined;
+    default:
+      return undefined;
+  }
+}
+
 function normalizeScalar(valueType: ValueType, v: unknown): NormalizeResult {
   switch (valueType) {
     case "Bool":

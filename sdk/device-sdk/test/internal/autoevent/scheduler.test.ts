@@ -90,7 +90,7 @@ describe("Scheduler", () => {
     s.stop();
   });
 
-  it("skips a tick while the task's previous run is still going", async () => {
+  it("runs a tick that fell due during the previous run when that run ends, once, as Go's ticker", async () => {
     const { clock, schedulerClock } = fakeClock();
     const s = new Scheduler(schedulerClock);
     const starts: number[] = [];
@@ -99,8 +99,43 @@ describe("Scheduler", () => {
       if (starts.length === 1) await new Promise<void>((resolve) => clock.setTimeout(() => resolve(), 2500));
     });
     await clock.tickAsync(5000);
-    assert.deepEqual(starts, [1000, 4000, 5000]);
-    assert.equal(s.stats().skipped, 2);
+    // the run of 1000 ends at 3500: the 2000 tick is skipped, the 3000 tick runs at once (500 ms late), then 4000, 5000
+    assert.deepEqual(starts, [1000, 3500, 4000, 5000]);
+    assert.equal(s.stats().skipped, 1);
+    assert.equal(s.stats().maxLatenessMs, 500);
+    s.stop();
+  });
+
+  it("polls back to back when the interval is shorter than a run", async () => {
+    const { clock, schedulerClock } = fakeClock();
+    const s = new Scheduler(schedulerClock);
+    const starts: number[] = [];
+    s.schedule(0.1, async () => {
+      starts.push(clock.now);
+      await new Promise<void>((resolve) => clock.setTimeout(() => resolve(), 3));
+    });
+    await clock.tickAsync(31);
+    // every run takes 3 ms; each one starts when the previous one ends
+    assert.ok(starts.length >= 9, `${starts.length} runs in 31 ms`);
+    assert.deepEqual(
+      starts.slice(1).map((t, i) => t - starts[i]!),
+      starts.slice(1).map(() => 3),
+    );
+    s.stop();
+  });
+
+  it("does not run a cancelled task when its long run ends", async () => {
+    const { clock, schedulerClock } = fakeClock();
+    const s = new Scheduler(schedulerClock);
+    let runs = 0;
+    const task = s.schedule(1000, async () => {
+      runs++;
+      await new Promise<void>((resolve) => clock.setTimeout(() => resolve(), 2500));
+    });
+    await clock.tickAsync(1500);
+    task.cancel();
+    await clock.tickAsync(5000);
+    assert.equal(runs, 1);
     s.stop();
   });
 
