@@ -46,7 +46,7 @@ export type { ExportBinding, ForwarderSettings } from "./export/common.js";
 export { MQTT_EXPORT, DEFAULT_MQTT_TOPIC, mqttExport } from "./export/mqtt-export.js";
 export { HTTP_EXPORT, httpExport } from "./export/http-export.js";
 export { NATS_EXPORT, DEFAULT_NATS_SUBJECT, natsExport } from "./export/nats-export.js";
-export { EXPORT_FUNCTIONS, createExport, isExportFunction } from "./export/exports.js";
+export { EXPORT_FUNCTIONS, createExport, isExportFunction, pipelineBindings } from "./export/exports.js";
 export { ForwarderPool } from "./export/forwarder-pool.js";
 export type { ForwarderPoolOptions } from "./export/forwarder-pool.js";
 
@@ -70,7 +70,8 @@ export { withContextTags } from "./functions/transforms/to-edgex-event.js";
 export { flatRecords, typedValue } from "./functions/transforms/to-flat-records.js";
 export type { FlatRecord } from "./functions/transforms/to-flat-records.js";
 export { compileTemplate, templateInput } from "./functions/transforms/template.js";
-export { SPARKPLUG_NAMESPACE, SPARKPLUG_CONTENT_TYPE, encodeSparkplug, decodeSparkplug } from "./functions/sparkplug/sparkplug-b.js";
+export { SPARKPLUG_NAMESPACE, SPARKPLUG_CONTENT_TYPE, encodeSparkplug, decodeSparkplug, sparkplugSessionOf } from "./functions/sparkplug/sparkplug-b.js";
+export { REBIRTH_METRIC } from "./functions/sparkplug/session.js";
 export { SPARKPLUG_TYPES, toLongBits, fromLong, metricValue } from "./functions/sparkplug/metrics.js";
 export type { SparkplugType, LongBits } from "./functions/sparkplug/metrics.js";
 export { ENCRYPT_IV_BYTES, ENCRYPT_TAG_BYTES, parseAesKey, encryptPayload, decryptPayload } from "./functions/output/encrypt.js";

@@ -4,10 +4,12 @@
  */
 import { ErrorKind } from "@brink/contracts";
 import { AppSdkError, AppSdkErrorCode } from "../errors.js";
-import type { FunctionEnvironment, FunctionFactory } from "../types.js";
+import { sparkplugSessionOf } from "../functions/sparkplug/sparkplug-b.js";
+import type { FunctionEnvironment, FunctionFactory, PipelineFunction } from "../types.js";
 import type { ExportBinding } from "./common.js";
 import { HTTP_EXPORT, httpExport } from "./http-export.js";
 import { MQTT_EXPORT, mqttExport } from "./mqtt-export.js";
+import { MqttTarget } from "./mqtt-target.js";
 import { NATS_EXPORT, natsExport } from "./nats-export.js";
 
 type BindingFactory = (params: Readonly<Record<string, unknown>>, env: FunctionEnvironment) => ExportBinding;
@@ -57,3 +59,25 @@ export const EXPORT_FUNCTIONS: Readonly<Record<string, FunctionFactory>> = {
   [HTTP_EXPORT]: (params, env) => httpExport(params, env).fn,
   [NATS_EXPORT]: (params, env) => natsExport(params, env).fn,
 };
+
+/**
+ * The export bindings of one pipeline's steps, in order, with each MQTT export that follows a SparkplugB step made to
+ * carry that step's edge node (NDEATH as the will, births on connect, NCMD rebirth; see MqttTarget). Such a binding's
+ * `settingsKey` names the node, so one target cannot carry a node for one pipeline and plain data for another.
+ */
+export function pipelineBindings(functions: readonly PipelineFunction[], bindingOf: (fn: PipelineFunction) => ExportBinding | undefined): ExportBinding[] {
+  const out: ExportBinding[] = [];
+  let sparkplug: string | undefined;
+  for (const fn of functions) {
+    sparkplug = sparkplugSessionOf(fn) ?? sparkplug;
+    const b = bindingOf(fn);
+    if (b === undefined) continue;
+    if (sparkplug !== undefined && b.target instanceof MqttTarget) {
+      b.target.useSparkplugSession(sparkplug);
+      out.push({ ...b, settingsKey: `${b.settingsKey}\nsparkplug:${sparkplug}` });
+    } else {
+      out.push(b);
+    }
+  }
+  return out;
+}

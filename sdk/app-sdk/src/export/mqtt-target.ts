@@ -5,6 +5,10 @@
  * reconnect by itself (`reconnectPeriod: 0`), QoS 0 publishes are not queued (`queueQoSZero: false`), and when the
  * connection drops every publish not yet acknowledged fails at once, so the forwarder re-sends it from the outbox
  * after reconnecting. A message counts as acknowledged on PUBACK (QoS 1), PUBCOMP (QoS 2) or once written (QoS 0).
+ *
+ * A target that carries a Sparkplug B edge node (see {@link MqttTarget.useSparkplugSession}) registers the node's
+ * NDEATH as the will of each connection, asks the node for its births once connected, listens for the node's NCMD
+ * rebirth requests, and publishes NDEATH itself before a graceful DISCONNECT.
  */
 import { readFile } from "node:fs/promises";
 import type * as mqtt from "mqtt";
@@ -14,6 +18,7 @@ let mqttModule: Promise<typeof mqtt> | undefined;
 /** mqtt.js is loaded on the first connect, so services without an MQTT export do not carry it. */
 const loadMqtt = (): Promise<typeof mqtt> => (mqttModule ??= import("mqtt"));
 import { PermanentExportError, RetryableExportError } from "../errors.js";
+import { findEdgeNodeSession, type EdgeNodeSession } from "../functions/sparkplug/session.js";
 import type { ExportTarget, OutboxMessage } from "../types.js";
 import { META_CONTENT_TYPE, META_TOPIC } from "./meta.js";
 
@@ -121,12 +126,24 @@ export class MqttTarget implements ExportTarget {
   private readonly inFlight = new Set<Op>();
   private readonly publishOptions: IClientPublishOptions;
   private readonly v5: boolean;
+  private sparkplugKey: string | undefined;
+  /** The Sparkplug session of the current connection, when the target carries an edge node. */
+  private sparkplug: EdgeNodeSession | undefined;
 
   constructor(private readonly options: MqttTargetOptions) {
     this.name = options.name;
     this.window = this.configuredWindow();
     this.publishOptions = Object.freeze({ qos: options.qos ?? 1, retain: options.retain ?? false });
     this.v5 = (options.protocolVersion ?? 4) === 5;
+  }
+
+  /**
+   * Makes this target carry the Sparkplug B edge node of that session key (from the SparkplugB function before the
+   * export): from the next connection on, the node's NDEATH replaces any configured will.
+   */
+  useSparkplugSession(key: string): void {
+    this.sparkplugKey = key;
+    findEdgeNodeSession(key)?.carriedByMqtt();
   }
 
   /** True while the connection is up. */
@@ -166,6 +183,12 @@ export class MqttTarget implements ExportTarget {
       rejectUnauthorized: tls.rejectUnauthorized ?? true,
       ...(o.will === undefined ? {} : { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos ?? 0, retain: o.will.retain ?? false } }),
     };
+    const sparkplug = this.sparkplugKey === undefined ? undefined : findEdgeNodeSession(this.sparkplugKey);
+    if (sparkplug !== undefined) {
+      // Sparkplug B: the will is the NDEATH of the session this connection opens (QoS 1, not retained).
+      const death = sparkplug.openMqttSession();
+      opts.will = { topic: death.topic, payload: Buffer.from(death.payload), qos: 1, retain: false };
+    }
     const client = (await loadMqtt()).connect(o.url, opts);
     this.client = client;
     // Batches of publishes end in a short segment that Nagle's algorithm holds until the broker's delayed ACK
@@ -198,6 +221,18 @@ export class MqttTarget implements ExportTarget {
     client.on("close", lost("connection closed"));
     client.on("disconnect", lost("the broker sent DISCONNECT"));
     client.on("error", (err) => lost(`connection error: ${err.message}`)());
+    if (sparkplug !== undefined) this.startSparkplug(client, sparkplug);
+  }
+
+  /** Listens for the node's NCMD and asks the node for its NBIRTH and DBIRTHs, ahead of further data. */
+  private startSparkplug(client: MqttClient, session: EdgeNodeSession): void {
+    this.sparkplug = session;
+    const ncmd = session.topic("NCMD");
+    client.on("message", (topic, payload) => {
+      if (topic === ncmd) session.command(payload);
+    });
+    client.subscribe(ncmd, { qos: 1 }, () => undefined);
+    session.mqttSessionStarted();
   }
 
   /**
@@ -222,13 +257,21 @@ export class MqttTarget implements ExportTarget {
   async close(): Promise<void> {
     const client = this.client;
     const wasConnected = this.connected;
+    const sparkplug = this.sparkplug;
     this.client = undefined;
     this.connected = false;
+    this.sparkplug = undefined;
     this.failAll(new RetryableExportError(`MQTT target "${this.name}" was closed`));
     if (client === undefined) return;
     client.removeAllListeners();
     client.on("error", () => undefined);
     if (wasConnected && client.connected) {
+      // Sparkplug B: a node that disconnects on purpose publishes its own NDEATH (the broker sends no will then).
+      if (sparkplug !== undefined) {
+        const death = sparkplug.death();
+        client.publish(death.topic, Buffer.from(death.payload), { qos: 0, retain: false });
+        sparkplug.closeMqttSession();
+      }
       // mqtt.js would wait for its own unacknowledged publishes; the outbox re-sends them, so don't wait long.
       const graceful = new Promise<boolean>((resolve) => client.end(false, {}, () => resolve(true)));
       let timer: NodeJS.Timeout | undefined;

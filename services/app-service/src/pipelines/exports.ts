@@ -3,7 +3,7 @@
  * `createExport` so that each export step's binding (its outbox target and delivery target) is kept for the
  * ForwarderPool that drains the outbox.
  */
-import { EXPORT_FUNCTIONS, FUNCTIONS, createExport, type ExportBinding, type FunctionFactory, type PipelineFunction } from "@brink/app-sdk";
+import { EXPORT_FUNCTIONS, FUNCTIONS, createExport, pipelineBindings, type ExportBinding, type FunctionFactory, type PipelineFunction } from "@brink/app-sdk";
 
 /** Keeps the binding behind each export function it builds. */
 export class ExportBindings {
@@ -25,13 +25,8 @@ export class ExportBindings {
     this.registry = Object.freeze({ ...FUNCTIONS, ...exports });
   }
 
-  /** The bindings of a pipeline's functions, in order. */
+  /** The bindings of a pipeline's functions, in order (MQTT exports after a SparkplugB step carry its edge node). */
   of(functions: readonly PipelineFunction[]): ExportBinding[] {
-    const out: ExportBinding[] = [];
-    for (const fn of functions) {
-      const b = this.byFunction.get(fn);
-      if (b !== undefined) out.push(b);
-    }
-    return out;
+    return pipelineBindings(functions, (fn) => this.byFunction.get(fn));
   }
 }

@@ -5,12 +5,11 @@
  *   device emits DBIRTH with its metrics, ahead of the DDATA; a metric not in the last DBIRTH triggers a new DBIRTH;
  * - DDATA carries one metric per reading (name = resource, timestamp = origin in ms, datatype from the value type);
  * - a device silent for `deviceTimeout` gets a DDEATH (and a DBIRTH when it comes back);
- * - stop() emits NDEATH with the same `bdSeq` as the NBIRTH. `bdSeq` is kept under the data directory, so each
- *   session of the node has its own;
+ * - followed by an MqttExport, the node's NDEATH is the MQTT connection's last will, each connection starts a new
+ *   `bdSeq` session with NBIRTH and DBIRTHs, and an NCMD `Node Control/Rebirth` makes it publish them again (see
+ *   session.ts). Otherwise stop() queues NDEATH with the NBIRTH's `bdSeq`. `bdSeq` is kept under the data directory;
  * - `seq` runs 0..255 over NBIRTH, DBIRTH, DDATA and DDEATH, NBIRTH being 0. NDEATH carries no seq.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { ErrorCode, ErrorKind, ServiceError, type Event } from "@brink/contracts";
 import { createRequire } from "node:module";
 import type sparkplugPayload from "sparkplug-payload";
@@ -18,10 +17,11 @@ import type { UMetric, UPayload } from "sparkplug-payload/lib/sparkplugbpayload.
 import type { FunctionFactory, PipelineContext, PipelineData, PipelineFunction } from "../../types.js";
 import { deriveContext, requireEvent } from "../data.js";
 import { ParamReader } from "../params.js";
-import { SPARKPLUG_TYPES, metricValue, toLongBits, type SparkplugType } from "./metrics.js";
+import { SPARKPLUG_TYPES, metricValue, type SparkplugType } from "./metrics.js";
+import { REBIRTH_METRIC, SPARKPLUG_NAMESPACE, edgeNodeSession, type EdgeNodeSession } from "./session.js";
 
-/** The Sparkplug B namespace, first token of every topic. */
-export const SPARKPLUG_NAMESPACE = "spBv1.0";
+export { SPARKPLUG_NAMESPACE };
+
 /** Content type set on Sparkplug payloads. */
 export const SPARKPLUG_CONTENT_TYPE = "application/x-protobuf";
 
@@ -52,21 +52,6 @@ interface DeviceState {
   ctx: PipelineContext;
 }
 
-function readBdSeq(file: string): number {
-  try {
-    const n = Number(JSON.parse(readFileSync(file, "utf8")).bdSeq);
-    return Number.isInteger(n) && n >= 0 ? n : -1;
-  } catch {
-    return -1;
-  }
-}
-
-function writeBdSeq(file: string, bdSeq: number): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, JSON.stringify({ bdSeq }));
-  renameSync(`${file}.tmp`, file);
-}
-
 /**
  * Params: `groupId` and `edgeNodeId` (required; no `/`, `+`, `#` or spaces), `deviceTimeout` (Go duration,
  * optional: DDEATH after this much silence). Takes events; sets `ctx.topic` and content type
@@ -83,11 +68,11 @@ export const sparkplugB: FunctionFactory = (params, env) => {
   const deviceTimeoutMs = r.duration("deviceTimeout");
   r.done();
 
-  const bdSeqFile = path.join(env.dataDir, "sparkplug", `${encodeURIComponent(groupId)}.${encodeURIComponent(nodeId)}.json`);
-  const topic = (type: string, device?: string): string => `${SPARKPLUG_NAMESPACE}/${groupId}/${type}/${nodeId}${device === undefined ? "" : `/${device}`}`;
+  const session: EdgeNodeSession = edgeNodeSession(groupId, nodeId, env.dataDir, { encode: encodeSparkplug, decode: decodeSparkplug });
+  const topic = (type: string, device?: string): string => session.topic(type, device);
   const devices = new Map<string, DeviceState>();
   let emit: ((ctx: PipelineContext, data: PipelineData) => Promise<void>) | undefined;
-  let bdSeq = -1;
+  let detach: (() => void) | undefined;
   let nodeBorn = false;
   let seq = 0;
   let lastCtx: PipelineContext | undefined;
@@ -103,16 +88,15 @@ export const sparkplugB: FunctionFactory = (params, env) => {
     out.contentType = SPARKPLUG_CONTENT_TYPE;
     void emit!(out, encodeSparkplug(payload));
   };
-  const bdSeqMetric = (): UMetric => ({ name: "bdSeq", type: "UInt64", value: toLongBits(BigInt(bdSeq), true) as unknown as UMetric["value"] });
+  let bornWith = -1;
   const nodeBirth = (ctx: PipelineContext): void => {
-    bdSeq = (readBdSeq(bdSeqFile) + 1) % 256;
-    writeBdSeq(bdSeqFile, bdSeq);
+    bornWith = session.birthBdSeq();
     seq = 0;
     nodeBorn = true;
     send(ctx, topic("NBIRTH"), {
       timestamp: Date.now(),
       seq: nextSeq(),
-      metrics: [bdSeqMetric(), { name: "Node Control/Rebirth", type: "Boolean", value: false }],
+      metrics: [session.bdSeqMetric(), { name: REBIRTH_METRIC, type: "Boolean", value: false }],
     });
   };
   const deviceBirth = (ctx: PipelineContext, device: string, state: DeviceState): void => {
@@ -134,15 +118,35 @@ export const sparkplugB: FunctionFactory = (params, env) => {
     state.timer.unref();
   };
 
-  const fn: PipelineFunction = {
+  /** NBIRTH and a DBIRTH per known device now, with their last values (a new MQTT session, or a host's request). */
+  const rebirth = (): void => {
+    nodeBorn = false;
+    for (const state of devices.values()) state.born = false;
+    if (emit === undefined || lastCtx === undefined) return;
+    nodeBirth(lastCtx);
+    for (const [device, state] of devices) if (state.metrics.size > 0) deviceBirth(state.ctx, device, state);
+  };
+
+  const fn: PipelineFunction & { readonly sparkplugSession: string } = {
     name,
+    sparkplugSession: session.key,
     start(e) {
       emit = e;
+      detach = session.attach({
+        rebirth,
+        sessionStarted: (bdSeq) => {
+          if (!nodeBorn || bornWith !== bdSeq) rebirth();
+        },
+      });
     },
     stop() {
+      detach?.();
+      detach = undefined;
       for (const state of devices.values()) if (state.timer !== undefined) clearTimeout(state.timer);
-      if (nodeBorn && emit !== undefined && lastCtx !== undefined) {
-        send(lastCtx, topic("NDEATH"), { timestamp: Date.now(), metrics: [bdSeqMetric()] });
+      // Over MQTT the target publishes NDEATH when its connection closes, and a new function instance may carry on
+      // the session (a pipeline edit).
+      if (nodeBorn && emit !== undefined && lastCtx !== undefined && !session.mqttCarried) {
+        send(lastCtx, topic("NDEATH"), { timestamp: Date.now(), metrics: [session.bdSeqMetric()] });
       }
       nodeBorn = false;
       devices.clear();
@@ -178,3 +182,9 @@ export const sparkplugB: FunctionFactory = (params, env) => {
   };
   return fn;
 };
+
+/** The Sparkplug session key of a SparkplugB function (undefined for any other function). */
+export function sparkplugSessionOf(fn: PipelineFunction): string | undefined {
+  const key = (fn as { sparkplugSession?: unknown }).sparkplugSession;
+  return typeof key === "string" ? key : undefined;
+}
