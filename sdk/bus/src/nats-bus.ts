@@ -2,11 +2,11 @@
  * The distributed bus: a MessageBus over a NATS connection (@nats-io/transport-node, v3 API). Envelopes travel as
  * JSON written by stringifyJson and read by parseJson, so int64 timestamps stay exact.
  */
-import { connect, type Msg, type NatsConnection, type NodeConnectionOptions, type Status } from "@nats-io/transport-node";
+import type { Msg, NatsConnection, NodeConnectionOptions, Status } from "@nats-io/transport-node";
 import { ErrorKind, envelopeOf, errorEnvelopeOf, isEnvelope, parseJson, stringifyJson, unwrapReply, type MessageEnvelope, type Subject } from "@brink/contracts";
 import { BusError, BusErrorCode, closedError, payloadInvalidError } from "./errors.js";
 import { Counters, DEFAULT_REQUEST_TIMEOUT_MS, StatusEmitter, newId, runHandler, runServeHandler, stderrLogger } from "./internal/common.js";
-import { disconnectedError, mapClientError, mapRequestError } from "./internal/nats-errors.js";
+import { disconnectedError, loadNatsClient, mapClientError, mapRequestError } from "./internal/nats-errors.js";
 import { NatsOutbox } from "./internal/outbox.js";
 import { assertPattern, assertSubject } from "./subject-match.js";
 import type {
@@ -225,7 +225,7 @@ export class NatsBus implements MessageBus {
     if (o.tls !== undefined) opts.tls = { ...o.tls };
     let nc: NatsConnection;
     try {
-      nc = await connect(opts);
+      nc = await (await loadNatsClient()).connect(opts);
     } catch (err) {
       this.connecting = undefined;
       const why = err instanceof Error ? err.message : String(err);

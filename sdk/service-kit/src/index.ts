@@ -15,7 +15,7 @@ export { ENV_PREFIX, envNamesOf, toUpperSnake } from "./config/env.js";
 
 export { createLogger, serviceLogger } from "./logger.js";
 export type { CreateLoggerOptions, LogLevel } from "./logger.js";
-export { createServiceMetrics, UNMATCHED_ROUTE } from "./metrics.js";
+export { createServiceMetrics, processRegistry, scrapeMetrics, UNMATCHED_ROUTE } from "./metrics.js";
 export type { ServiceMetrics, HttpMetricLabel } from "./metrics.js";
 
 export { startService, stopAll, runUntilSignal, DEFAULT_STOP_DEADLINE_MS } from "./lifecycle.js";

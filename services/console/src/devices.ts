@@ -52,7 +52,7 @@ export async function lastEventOf(data: HttpClient, device: string): Promise<Las
 
 /** Every device, sorted by name, each with its newest event when core-data answers. */
 export async function deviceList(metadata: MetadataClient, data: HttpClient): Promise<DeviceList> {
-  const devices = (await metadata.getDevices()).sort((a, b) => a.name.localeCompare(b.name));
+  const devices = (await metadata.getDevices()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   let dataError: { code: string; message: string } | undefined;
   const rows = await mapLimit(devices, LAST_READING_CONCURRENCY, async (device): Promise<DeviceRow> => {
     if (dataError) return device;

@@ -89,7 +89,7 @@ export class PeerDirectory {
     const devices = services
       .filter((s) => typeof s.baseAddress === "string" && s.baseAddress !== "" && !this.fixed.has(s.name))
       .map((s): Peer => ({ name: s.name, kind: PeerKind.Device, url: trimUrl(s.baseAddress) }));
-    return [...this.fixed.values(), ...devices.sort((a, b) => a.name.localeCompare(b.name))];
+    return [...this.fixed.values(), ...devices.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))];
   }
 
   /** Forgets the cached device-service list. */

@@ -9,11 +9,9 @@
  * sourcing it over a leaf node): core-data uses whichever stream already captures the subject and creates one only
  * when none does.
  */
-import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
-import {
-  AckPolicy, DeliverPolicy, DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstream, jetstreamManager,
-  type ConsumerMessages, type JetStreamManager, type JsMsg,
-} from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { ConsumerMessages, JetStreamManager, JsMsg } from "@nats-io/jetstream";
+import { loadJetStream, loadNatsClient } from "@brink/bus";
 import {
   ALL_EVENTS, ErrorCode, ErrorKind, ServiceError, ValidationError, isEnvelope, parseJson, validateAddEventRequest, type Event,
 } from "@brink/contracts";
@@ -91,8 +89,15 @@ function unavailable(message: string, cause?: unknown): CoreDataError {
   return new CoreDataError(ErrorKind.ServiceUnavailable, CoreDataErrorCode.JetStreamUnavailable, message, { cause });
 }
 
-function isApiError(err: unknown, code: number): boolean {
-  return err instanceof JetStreamApiError && err.code === code;
+type JetStreamModule = Awaited<ReturnType<typeof loadJetStream>>;
+
+function isApiError(js: JetStreamModule, err: unknown, code: number): boolean {
+  return err instanceof js.JetStreamApiError && err.code === code;
+}
+
+/** Nanoseconds of a duration in ms, as JetStream configs take them. */
+function nanos(ms: number): number {
+  return ms * 1_000_000;
 }
 
 /** The event a stream message carries, or throws the ValidationError the plain ingest would drop it for. */
@@ -108,6 +113,7 @@ function eventOf(msg: JsMsg): Event {
 export class JetStreamIngest {
   private nc: NatsConnection | undefined;
   private jsm: JetStreamManager | undefined;
+  private js: JetStreamModule | undefined;
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private streamName: string | undefined;
@@ -128,8 +134,11 @@ export class JetStreamIngest {
   async start(): Promise<void> {
     const { endpoint, config } = this.options;
     const servers = endpoint.url.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    // The NATS client and JetStream are loaded here: core-data without JetStream ingest does not carry them.
+    const [nats, js] = await Promise.all([loadNatsClient(), loadJetStream()]);
+    this.js = js;
     try {
-      this.nc = await connect({
+      this.nc = await nats.connect({
         servers,
         name: this.options.name ?? "core-data-jetstream",
         ...(endpoint.token === "" ? {} : { token: endpoint.token }),
@@ -140,9 +149,9 @@ export class JetStreamIngest {
       throw unavailable(`cannot connect to NATS at ${servers.join(", ")} for JetStream ingest: ${(err as Error).message}`, err);
     }
     try {
-      this.jsm = await jetstreamManager(this.nc);
+      this.jsm = await js.jetstreamManager(this.nc);
       await this.ensure();
-      const consumer = await jetstream(this.nc).consumers.get(this.streamName as string, config.durable);
+      const consumer = await js.jetstream(this.nc).consumers.get(this.streamName as string, config.durable);
       this.messages = await consumer.consume({ max_messages: DEFAULT_PULL_BATCH });
     } catch (err) {
       await this.nc.close().catch(() => undefined);
@@ -183,6 +192,7 @@ export class JetStreamIngest {
 
   private async ensureOnce(): Promise<void> {
     const jsm = this.jsm as JetStreamManager;
+    const js = this.js as JetStreamModule;
     const { config } = this.options;
     const names: string[] = [];
     for await (const name of jsm.streams.names(ALL_EVENTS)) names.push(name);
@@ -193,9 +203,9 @@ export class JetStreamIngest {
       await jsm.streams.add({
         name: config.stream,
         subjects: [...EVENTS_STREAM_SUBJECTS],
-        storage: StorageType.File,
-        retention: RetentionPolicy.Limits,
-        discard: DiscardPolicy.Old,
+        storage: js.StorageType.File,
+        retention: js.RetentionPolicy.Limits,
+        discard: js.DiscardPolicy.Old,
         max_age: nanos(config.maxAgeMs),
         max_bytes: config.maxBytes === 0 ? -1 : config.maxBytes,
       });
@@ -207,11 +217,11 @@ export class JetStreamIngest {
     try {
       await jsm.consumers.info(stream, config.durable);
     } catch (err) {
-      if (!isApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
+      if (!isApiError(js, err, js.JetStreamApiCodes.ConsumerNotFound)) throw err;
       await jsm.consumers.add(stream, {
         durable_name: config.durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
+        ack_policy: js.AckPolicy.Explicit,
+        deliver_policy: js.DeliverPolicy.All,
         filter_subject: ALL_EVENTS,
         ack_wait: nanos(config.ackWaitMs),
         max_ack_pending: config.maxAckPending,

@@ -90,7 +90,7 @@ export class ForwarderPool {
 
   /** Status of every forwarder, by target name. */
   status(): ForwarderStatus[] {
-    return [...this.entries.values()].map((e) => e.forwarder.status()).sort((a, b) => a.target.localeCompare(b.target));
+    return [...this.entries.values()].map((e) => e.forwarder.status()).sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   }
 
   /** Stops every forwarder (messages in flight get `stopTimeoutMs` to be acknowledged). */

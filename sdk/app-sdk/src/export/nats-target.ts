@@ -8,8 +8,9 @@
  * acknowledged by its PubAck; its `Nats-Msg-Id` is `<target>:<enqueuedAt>:<seq>`, so the stream drops the duplicates
  * a re-send after a reconnect would make (within the stream's duplicate window).
  */
-import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
-import { JetStreamApiError, jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import type { MsgHdrs, NatsConnection, NodeConnectionOptions } from "@nats-io/transport-node";
+import type { JetStreamApiError, JetStreamClient } from "@nats-io/jetstream";
+import { loadJetStream, loadNatsClient } from "@brink/bus";
 import { PermanentExportError, RetryableExportError } from "../errors.js";
 import type { ExportTarget, OutboxMessage } from "../types.js";
 import { META_CONTENT_TYPE, META_CORRELATION_ID, META_HEADER_PREFIX, META_SUBJECT } from "./meta.js";
@@ -52,6 +53,9 @@ export class NatsTarget implements ExportTarget {
   /** Rejects when the connection closes: a flush or publish pending at that moment would otherwise never settle. */
   private closed: Promise<never> = new Promise<never>(() => undefined);
 
+  /** What send() needs of the NATS and JetStream modules, loaded by connect(). */
+  private lib: { headers: () => MsgHdrs; JetStreamApiError: typeof JetStreamApiError } | undefined;
+
   constructor(private readonly options: NatsTargetOptions) {
     this.name = options.name;
   }
@@ -78,13 +82,16 @@ export class NatsTarget implements ExportTarget {
           rejectUnauthorized: o.tls.rejectUnauthorized ?? true,
         };
       }
-      const nc = await connect(opts);
+      // Loaded on the first connect: app-service without a NATS export does not carry the client.
+      const [nats, lib] = await Promise.all([loadNatsClient(), loadJetStream()]);
+      this.lib = { headers: nats.headers, JetStreamApiError: lib.JetStreamApiError };
+      const nc = await nats.connect(opts);
       this.nc = nc;
       this.closed = nc.closed().then((err) => {
         throw new RetryableExportError(`NATS target "${this.name}": connection closed${err ? `: ${err.message}` : ""}`, { cause: err });
       });
       this.closed.catch(() => undefined);
-      this.js = o.jetstream ? jetstream(nc, { timeout: o.publishTimeoutMs ?? 10_000 }) : undefined;
+      this.js = o.jetstream ? lib.jetstream(nc, { timeout: o.publishTimeoutMs ?? 10_000 }) : undefined;
     } catch (err) {
       throw new RetryableExportError(`NATS target "${this.name}": cannot connect to ${o.servers.join(", ")}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
@@ -147,7 +154,7 @@ export class NatsTarget implements ExportTarget {
     results.forEach((r, i) => {
       if (r.status === "fulfilled") return;
       const err: unknown = r.reason;
-      if (err instanceof JetStreamApiError && !TRANSIENT_JS.test(err.message)) refusals.set(i, `NATS target "${this.name}": ${err.message}`);
+      if (this.lib !== undefined && err instanceof this.lib.JetStreamApiError && !TRANSIENT_JS.test(err.message)) refusals.set(i, `NATS target "${this.name}": ${err.message}`);
       else retryable ??= err;
     });
     const first = (results[failed] as PromiseRejectedResult).reason as unknown;
@@ -163,7 +170,7 @@ export class NatsTarget implements ExportTarget {
   private headersOf(m: OutboxMessage): MsgHdrs | undefined {
     let h: MsgHdrs | undefined;
     const set = (k: string, v: string): void => {
-      h ??= natsHeaders();
+      h ??= this.lib!.headers();
       h.set(k, v);
     };
     const contentType = m.meta[META_CONTENT_TYPE];

@@ -6,6 +6,7 @@ import type { Registry } from "prom-client";
 import { API_VERSION } from "@brink/contracts";
 import type { ServiceConfig } from "../types.js";
 import { sendJson } from "./respond.js";
+import { scrapeMetrics } from "../metrics.js";
 
 /** What the common routes report. */
 export interface CommonRoutesOptions {
@@ -46,7 +47,7 @@ export function commonRoutes(options: CommonRoutesOptions): Router {
     sendJson(res, 200, { apiVersion: API_VERSION, serviceName: options.name, config: redactConfig(options.config) });
   });
   const metrics = async (_req: Request, res: Response): Promise<void> => {
-    const text = await options.registry.metrics();
+    const text = await scrapeMetrics(options.registry);
     res.status(200).setHeader("Content-Type", options.registry.contentType);
     res.send(text);
   };

@@ -8,13 +8,10 @@
  * config never depends on the pipeline, so replacing a pipeline never resets its position, and it works with
  * nats-server 2.9 (one filter subject per consumer).
  */
-import { subjectMatches } from "@brink/bus";
+import { loadJetStream, loadNatsClient, subjectMatches } from "@brink/bus";
 import { ErrorKind, isEnvelope, parseJson } from "@brink/contracts";
-import {
-  AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient,
-  type JetStreamManager, type JsMsg,
-} from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { AppServiceError, AppServiceErrorCode } from "../errors.js";
 import type { Deliver, PipelineInput } from "./types.js";
@@ -40,6 +37,8 @@ export interface JetStreamSettings {
 
 const nanos = (ms: number): number => ms * 1_000_000;
 
+type JetStreamModule = Awaited<ReturnType<typeof loadJetStream>>;
+
 function unavailable(message: string, cause: unknown): AppServiceError {
   return new AppServiceError(ErrorKind.ServiceUnavailable, AppServiceErrorCode.JetStreamUnavailable, `${message}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
 }
@@ -47,6 +46,8 @@ function unavailable(message: string, cause: unknown): AppServiceError {
 /** The JetStream connection shared by every pipeline's input. */
 export class JetStreamSource {
   private nc: NatsConnection | undefined;
+  /** The JetStream module, loaded by start() (app-service without JetStream input does not carry it). */
+  private lib: JetStreamModule | undefined;
   private js: JetStreamClient | undefined;
   private jsm: JetStreamManager | undefined;
 
@@ -59,9 +60,11 @@ export class JetStreamSource {
   async start(): Promise<void> {
     const s = this.settings;
     try {
-      this.nc = await connect({ servers: s.servers, name: "app-service-jetstream", maxReconnectAttempts: -1, ...(s.token ? { token: s.token } : {}) });
-      this.jsm = await jetstreamManager(this.nc);
-      this.js = jetstream(this.nc);
+      const [nats, lib] = await Promise.all([loadNatsClient(), loadJetStream()]);
+      this.lib = lib;
+      this.nc = await nats.connect({ servers: s.servers, name: "app-service-jetstream", maxReconnectAttempts: -1, ...(s.token ? { token: s.token } : {}) });
+      this.jsm = await lib.jetstreamManager(this.nc);
+      this.js = lib.jetstream(this.nc);
     } catch (err) {
       await this.stop();
       throw unavailable(`cannot reach JetStream at ${s.servers.join(",")}`, err);
@@ -72,8 +75,8 @@ export class JetStreamSource {
         await this.jsm.streams.add({
           name: s.stream,
           subjects: EVENT_STREAM_SUBJECTS,
-          retention: RetentionPolicy.Limits,
-          storage: StorageType.File,
+          retention: this.lib.RetentionPolicy.Limits,
+          storage: this.lib.StorageType.File,
           max_age: nanos(s.maxAgeMs),
           max_bytes: s.maxBytes,
         });
@@ -97,9 +100,9 @@ export class JetStreamSource {
   }
 
   /** @internal */
-  clients(): { js: JetStreamClient; jsm: JetStreamManager } {
-    if (this.js === undefined || this.jsm === undefined) throw unavailable("JetStream is not connected", "stopped");
-    return { js: this.js, jsm: this.jsm };
+  clients(): { js: JetStreamClient; jsm: JetStreamManager; lib: JetStreamModule } {
+    if (this.js === undefined || this.jsm === undefined || this.lib === undefined) throw unavailable("JetStream is not connected", "stopped");
+    return { js: this.js, jsm: this.jsm, lib: this.lib };
   }
 }
 
@@ -142,15 +145,15 @@ class JetStreamInput implements PipelineInput {
   }
 
   async start(): Promise<void> {
-    const { js, jsm } = this.source.clients();
+    const { js, jsm, lib } = this.source.clients();
     const s = this.source.settings;
     try {
       const exists = await jsm.consumers.info(s.stream, this.durable).catch(() => undefined);
       if (exists === undefined) {
         await jsm.consumers.add(s.stream, {
           durable_name: this.durable,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: s.deliverPolicy === "new" ? DeliverPolicy.New : DeliverPolicy.All,
+          ack_policy: lib.AckPolicy.Explicit,
+          deliver_policy: s.deliverPolicy === "new" ? lib.DeliverPolicy.New : lib.DeliverPolicy.All,
           ack_wait: nanos(s.ackWaitMs),
           max_ack_pending: s.maxAckPending,
         });

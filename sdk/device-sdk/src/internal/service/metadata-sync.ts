@@ -37,7 +37,7 @@ export interface MetadataSyncOptions {
 const BOOKKEEPING = new Set(["operatingState", "modified", "created", "lastConnected", "id"]);
 
 function essence(d: Device): string {
-  return JSON.stringify(Object.entries(d).filter(([k]) => !BOOKKEEPING.has(k)).sort(([a], [b]) => a.localeCompare(b)), (_k, v: unknown) =>
+  return JSON.stringify(Object.entries(d).filter(([k]) => !BOOKKEEPING.has(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), (_k, v: unknown) =>
     typeof v === "bigint" ? v.toString() : v,
   );
 }
