@@ -117,7 +117,7 @@ export class ParamReader {
   }
 
   /** A Go duration (`500ms`, `10s`, `1m`) above zero, in milliseconds. */
-  duration(key: string, options: { def?: string; required?: boolean } = {}): number | undefined {
+  duration(key: string, options: { def?: string; required?: boolean; zero?: boolean } = {}): number | undefined {
     const v = this.take(key) ?? options.def;
     if (v === undefined) {
       if (options.required) this.add(key, "is required");
@@ -134,8 +134,8 @@ export class ParamReader {
       this.add(key, `must be a Go duration such as 500ms, 10s or 1m, got ${describe(v)}`);
       return undefined;
     }
-    if (!(ms > 0)) {
-      this.add(key, `must be above zero, got ${describe(v)}`);
+    if (!(ms > 0) && !(options.zero === true && ms === 0)) {
+      this.add(key, `must be ${options.zero === true ? "zero or more" : "above zero"}, got ${describe(v)}`);
       return undefined;
     }
     return ms;

@@ -1,12 +1,17 @@
 /**
  * Window: aggregates numeric readings per device and resource over time windows and emits one event per device,
- * profile and source each time a window closes, in place of the raw events (which stop here). Windows are in
- * processing time (when a reading arrives), aligned to the pipeline's start:
+ * profile and source each time a window closes, in place of the raw events (which stop here):
  * - tumbling: back-to-back windows of `size`, each reading in exactly one;
  * - sliding: windows of `size` closing every `slide`, so a reading counts in `size / slide` windows.
+ *
+ * `time: arrival` (the default) windows readings by when they arrive, aligned to the pipeline's start, closed by a
+ * timer. `time: origin` windows them by their own `origin`, aligned to multiples of `slide` since the epoch, so data
+ * replayed after an outage (JetStream input, a device's backlog) falls in the windows it was measured in. A window
+ * closes when the readings' watermark (the latest origin seen, minus `lateness`) passes its end; when no reading has
+ * arrived for a `slide`, the clock minus `lateness` moves the watermark instead, so a silent device's last window still
+ * closes. A reading whose windows have all closed is dropped, counted in the next event's `late` tag and logged.
  */
-import { randomUUID } from "node:crypto";
-import { formatGoDuration, type Event, type Reading, type ValueType } from "@brink/contracts";
+import { formatGoDuration, newUuid, type Event, type Reading, type ValueType } from "@brink/contracts";
 import type { FunctionFactory, PipelineContext, PipelineData, PipelineFunction } from "../types.js";
 import { deriveContext, formatFloatE, formatNumber, mapEvents, numericValue } from "./data.js";
 import { ParamReader } from "./params.js";
@@ -58,7 +63,8 @@ function aggregate(fn: AggregateFunction, samples: readonly Sample[]): { valueTy
  * the device, profile and source of its readings, `origin` at the window's end, and one reading per resource and
  * function named `<resource>_<function>` (avg is Float64, count Uint64, min, max and last keep the resource's type),
  * tagged `aggregate` and `window`. NaN and infinite values are left out; non-numeric readings are dropped.
- * On stop, windows still open are emitted once, tagged `partial: "true"`.
+ * On stop, windows still open are emitted once, tagged `partial: "true"`. `time` (arrival | origin, default
+ * arrival) and `lateness` (Go duration, origin time only, default 0s) choose the clock (see the module comment).
  */
 export const windowFunction: FunctionFactory = (params) => {
   const name = "Window";
@@ -77,6 +83,9 @@ export const windowFunction: FunctionFactory = (params) => {
   });
   if (functions.length === 0) r.add("functions", "must list at least one function");
   const maxSamples = r.number("maxSamples", { def: DEFAULT_WINDOW_MAX_SAMPLES, min: 1, integer: true }) ?? DEFAULT_WINDOW_MAX_SAMPLES;
+  const time = r.choice("time", ["arrival", "origin"] as const, "arrival");
+  const latenessMs = r.duration("lateness", { def: "0s", zero: true }) ?? 0;
+  if (time === "arrival" && r.has("lateness")) r.add("lateness", "applies to time: origin only");
   r.done();
 
   const groups = new Map<string, Group>();
@@ -87,6 +96,13 @@ export const windowFunction: FunctionFactory = (params) => {
   let emit: ((ctx: PipelineContext, data: PipelineData) => Promise<void>) | undefined;
 
   const nanos = (ms: number): bigint => BigInt(Math.round(ms)) * 1_000_000n;
+  // Origin time: the end of the last closed window, the watermark, when a reading last arrived, late drops since
+  // the last close.
+  let lastEnd = Number.NEGATIVE_INFINITY;
+  let watermark = Number.NEGATIVE_INFINITY;
+  let lastArrival = 0;
+  let late = 0;
+  let lateLogged = 0;
   const close = (now: number, partial: boolean): void => {
     lastCloseAt = now;
     const from = now - sizeMs;
@@ -101,7 +117,7 @@ export const windowFunction: FunctionFactory = (params) => {
           for (const fn of functions) {
             const { valueType, value } = aggregate(fn, inWindow);
             const reading = {
-              id: randomUUID(),
+              id: newUuid(),
               origin: nanos(now),
               deviceName: group.deviceName,
               profileName: group.profileName,
@@ -122,15 +138,42 @@ export const windowFunction: FunctionFactory = (params) => {
       if (readings.length === 0 || emit === undefined) continue;
       const event: Event = {
         apiVersion: "v3",
-        id: randomUUID(),
+        id: newUuid(),
         deviceName: group.deviceName,
         profileName: group.profileName,
         sourceName: group.sourceName,
         origin: nanos(now),
         readings,
-        tags: { window: type, windowStart: nanos(from).toString(), windowEnd: nanos(now).toString(), ...(partial ? { partial: "true" } : {}) },
+        tags: {
+          window: type,
+          windowStart: nanos(from).toString(),
+          windowEnd: nanos(now).toString(),
+          ...(partial ? { partial: "true" } : {}),
+          ...(late > 0 ? { late: String(late) } : {}),
+        },
       };
+      late = 0;
       void emit(deriveContext(group.ctx, name), event);
+    }
+  };
+
+  /** Origin time: the earliest sample held, ms (Infinity when none). */
+  const earliest = (): number => {
+    let min = Number.POSITIVE_INFINITY;
+    for (const g of groups.values()) for (const samples of g.series.values()) if (samples.length > 0 && samples[0]!.at < min) min = samples[0]!.at;
+    return min;
+  };
+  /** Origin time: closes every window whose end the watermark has passed (or, on stop, every window holding data). */
+  const advance = (partial: boolean): void => {
+    const first = earliest();
+    if (first === Number.POSITIVE_INFINITY) return;
+    // Windows before the first that holds a sample are empty: start at the first end after it.
+    let end = Math.max(lastEnd + slideMs, Math.ceil(first / slideMs) * slideMs);
+    const limit = partial ? Number.POSITIVE_INFINITY : watermark;
+    while (end <= limit && groups.size > 0) {
+      close(end, partial && end > watermark);
+      lastEnd = end;
+      end += slideMs;
     }
   };
 
@@ -139,6 +182,14 @@ export const windowFunction: FunctionFactory = (params) => {
     holds: true,
     start(e) {
       emit = e;
+      if (time === "origin") {
+        timer ??= setInterval(() => {
+          // A silent source: the clock moves the watermark, so its last windows close.
+          if (Date.now() - lastArrival >= slideMs) watermark = Math.max(watermark, Date.now() - latenessMs);
+          advance(false);
+        }, slideMs);
+        return;
+      }
       // Windows are aligned to the start: what arrives in the start's millisecond belongs to the first one.
       lastCloseAt = Date.now();
       timer ??= setInterval(() => close(Date.now(), false), slideMs);
@@ -146,10 +197,12 @@ export const windowFunction: FunctionFactory = (params) => {
     stop() {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
-      close(Date.now(), true);
+      if (time === "origin") advance(true);
+      else close(Date.now(), true);
       groups.clear();
     },
     process(ctx, data) {
+      if (time === "origin") return processByOrigin(ctx, data);
       const now = Date.now() > lastCloseAt ? Date.now() : lastCloseAt + 1e-3;
       mapEvents(name, data, (event) => {
         const key = `${event.deviceName}\u0000${event.profileName}\u0000${event.sourceName}`;
@@ -171,6 +224,52 @@ export const windowFunction: FunctionFactory = (params) => {
       });
       return undefined;
     },
+  };
+
+  /** Adds a sample to its device's series (a group is made on the first numeric reading). */
+  const add = (ctx: PipelineContext, event: Event, group: Group | undefined, reading: Reading, at: number, value: number): Group => {
+    const key = `${event.deviceName}\u0000${event.profileName}\u0000${event.sourceName}`;
+    let g = group ?? groups.get(key);
+    if (g === undefined) {
+      g = { deviceName: event.deviceName, profileName: event.profileName, sourceName: event.sourceName, ctx, series: new Map() };
+      groups.set(key, g);
+    }
+    g.ctx = ctx;
+    let samples = g.series.get(reading.resourceName);
+    if (samples === undefined) g.series.set(reading.resourceName, (samples = []));
+    // Origins mostly come in order; an older one goes in its place, so "last" stays the latest measured.
+    let i = samples.length;
+    while (i > 0 && samples[i - 1]!.at > at) i--;
+    samples.splice(i, 0, { at, value, reading });
+    if (samples.length > maxSamples) samples.splice(0, samples.length - maxSamples);
+    return g;
+  };
+
+  const processByOrigin = (ctx: PipelineContext, data: PipelineData): undefined => {
+    lastArrival = Date.now();
+    // A reading is late when every window holding it has closed: its last window ends at or before lastEnd.
+    const lateBefore = lastEnd - sizeMs + slideMs;
+    mapEvents(name, data, (event) => {
+      let group: Group | undefined;
+      for (const reading of event.readings) {
+        const v = numericValue(reading);
+        if (v === undefined || !Number.isFinite(v)) continue;
+        const at = Number(reading.origin / 1_000_000n) + Number(reading.origin % 1_000_000n) / 1e6;
+        if (at <= lateBefore) {
+          late++;
+          if (Date.now() - lateLogged >= 10_000) {
+            lateLogged = Date.now();
+            ctx.logger.warn({ pipeline: ctx.pipeline, device: event.deviceName, resource: reading.resourceName, lateness: formatGoDuration(latenessMs) }, "Window: reading older than its closed windows dropped");
+          }
+          continue;
+        }
+        group = add(ctx, event, group, reading, at, v);
+        if (at - latenessMs > watermark) watermark = at - latenessMs;
+      }
+      return undefined;
+    });
+    advance(false);
+    return undefined;
   };
   return fn;
 };

@@ -108,3 +108,77 @@ describe("Window", () => {
     assert.throws(() => windowFunction({}, testEnv()), (err: { problems?: { path: string }[] }) => err.problems?.[0]?.path === "size");
   });
 });
+
+describe("Window by origin time", () => {
+  let clock: ReturnType<typeof FakeTimers.install>;
+  beforeEach(() => {
+    clock = FakeTimers.install({ now: 1_000_000, toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+  });
+  afterEach(() => clock.uninstall());
+
+  /** Runs events whose readings carry their own origin (ms), all arriving now, back to back. */
+  async function replay(params: Record<string, unknown>, readings: readonly [number, string, string?][]) {
+    const { runtime, out } = await harness(windowFunction({ time: "origin", ...params }, testEnv()));
+    for (const [originMs, value, device] of readings) {
+      await runtime.run(ctxOf(), eventOf(reading("temp", value, originMs / 1000, { device: device ?? "a" })));
+    }
+    return { runtime, out, events: () => out.collected as Event[] };
+  }
+
+  it("puts a replayed backlog in the windows it was measured in, closed as the origins pass them", async () => {
+    // An hour-old backlog arriving in one burst: arrival-time windows would lump it into one.
+    const { runtime, events } = await replay({ size: "10s", functions: ["avg", "count"] }, [
+      [1000, "10"],
+      [4000, "20"],
+      [10_000, "30"], // exactly at a window end: belongs to (0, 10 s]
+      [12_000, "40"],
+      [25_000, "50"], // passes 20 s: closes (10 s, 20 s]
+    ]);
+    assert.deepEqual(summary(events()), ["a@10000: temp_avg=2e+01 temp_count=3", "a@20000: temp_avg=4e+01 temp_count=1"]);
+    await runtime.stop();
+    assert.deepEqual(summary(events()).slice(2), ["a@30000: temp_avg=5e+01 temp_count=1 (partial)"]);
+  });
+
+  it("waits `lateness` for out-of-order readings, then drops what comes later and counts it", async () => {
+    const { runtime, events } = await replay({ size: "10s", lateness: "5s", functions: ["count", "last"] }, [
+      [2000, "1"],
+      [14_000, "2"], // watermark 9 s: (0, 10 s] still open
+      [9000, "3"], // out of order, within lateness: counted in (0, 10 s]
+      [16_000, "4"], // watermark 11 s: (0, 10 s] closes
+      [8000, "5"], // its window has closed: late
+      [31_000, "6"], // watermark 26 s: (10 s, 20 s] closes, tagged late=1
+    ]);
+    assert.deepEqual(summary(events()), ["a@10000: temp_count=2 temp_last=3", "a@20000: temp_count=2 temp_last=4"]);
+    assert.equal(events()[0]!.tags?.late, undefined);
+    assert.equal(events()[1]!.tags?.late, "1");
+    await runtime.stop();
+  });
+
+  it("sliding windows by origin, aligned to multiples of the slide", async () => {
+    const { runtime, events } = await replay({ type: "sliding", size: "10s", slide: "5s", functions: ["count"] }, [
+      [1000, "1"],
+      [6000, "2"],
+      [11_000, "3"],
+      [21_000, "4"],
+    ]);
+    assert.deepEqual(summary(events()), ["a@5000: temp_count=1", "a@10000: temp_count=2", "a@15000: temp_count=2", "a@20000: temp_count=1"]);
+    await runtime.stop();
+  });
+
+  it("closes a silent device's window from the clock once no reading has come for a slide", async () => {
+    const now = Date.now();
+    const { runtime, events } = await replay({ size: "1s", functions: ["count"] }, [[now - 200, "1"]]);
+    assert.equal(events().length, 0);
+    await clock.tickAsync(3000);
+    assert.equal(events().length, 1);
+    assert.equal(events()[0]!.tags?.partial, undefined);
+    assert.equal(events()[0]!.readings[0]!.resourceName, "temp_count");
+    await runtime.stop();
+    assert.equal(events().length, 1, "nothing left open to emit on stop");
+  });
+
+  it("refuses lateness with arrival time", () => {
+    assert.throws(() => windowFunction({ size: "5s", lateness: "1s" }, testEnv()), (err: { problems?: { path: string }[] }) => err.problems?.[0]?.path === "lateness");
+    assert.throws(() => windowFunction({ size: "5s", time: "event" }, testEnv()), (err: { problems?: { path: string }[] }) => err.problems?.[0]?.path === "time");
+  });
+});
