@@ -211,7 +211,8 @@ export interface BatchItemResponse extends BaseResponse {
 export interface SystemEvent {
   apiVersion: string;
   type: "device" | "deviceprofile" | "deviceservice" | "provisionwatcher";
-  action: "add" | "update" | "delete";
+  /** `discovery` and `profilescan`: a device service's progress notices (type `device`). */
+  action: "add" | "update" | "delete" | "discovery" | "profilescan";
   source: string;
   owner: string;
   tags?: Tags;

@@ -13,7 +13,7 @@ export type {
 } from "./dtos.js";
 export {
   BASE_TOPIC, ANY, ALL_EVENTS, ALL_SYSTEM_EVENTS, escapeToken, unescapeToken, eventSubject, parseEventSubject, commandRequestSubject,
-  serviceCommandRequests, parseCommandRequestSubject, systemEventSubject, deviceServiceEventSubject,
+  serviceCommandRequests, parseCommandRequestSubject, systemEventSubject, deviceServiceEventSubject, discoveryEventSubject,
 } from "./subjects.js";
 export type { Subject, TokenOrWildcard, EventSubjectParts, CommandMethod, CommandSubjectParts } from "./subjects.js";
 export { CONTENT_TYPE_JSON, envelopeOf, errorEnvelopeOf, unwrapReply, isEnvelope } from "./envelope.js";

@@ -107,6 +107,15 @@ export function systemEventSubject(type: TokenOrWildcard, action: TokenOrWildcar
 /** Every metadata system event. */
 export const ALL_SYSTEM_EVENTS: Subject<SystemEvent> = `${BASE_TOPIC}.system-events.core-metadata.>`;
 
+/**
+ * `edgex.system-events.<service>.device.discovery.<service>`: a device service's discovery progress (EdgeX
+ * device-sdk's `PublishDeviceDiscoveryProgressSystemEvent`; details: requestId, progress 0..100 or -1, message,
+ * discoveredDeviceCount).
+ */
+export function discoveryEventSubject(service: TokenOrWildcard): Subject<SystemEvent> {
+  return `${BASE_TOPIC}.system-events.${tok(service)}.device.discovery.${tok(service)}`;
+}
+
 /** `edgex.system-events.<source>.device.<action>.<service>.<device>`: device-service notices (device UP/DOWN...). */
 export function deviceServiceEventSubject(source: string, action: string, service: string, device: string): Subject<SystemEvent> {
   return `${BASE_TOPIC}.system-events.${escapeToken(source)}.device.${escapeToken(action)}.${escapeToken(service)}.${escapeToken(device)}`;

@@ -91,10 +91,20 @@ export interface DiscoveredDeviceInfo {
   readonly properties?: Readonly<Record<string, unknown>>;
 }
 
+/** What {@link Discoverable.discover} is given. */
+export interface DiscoverOptions {
+  /** Reports progress (0..100), published as EdgeX discovery system events. */
+  readonly onProgress?: (percent: number, message?: string) => void;
+  /**
+   * Aborted when the run is cancelled (`DELETE /api/v3/discovery`). A driver should stop scanning and return; the SDK
+   * stops waiting for it at once either way and adds none of what it found.
+   */
+  readonly signal?: AbortSignal;
+}
+
 /** Optional ability: find devices. */
 export interface Discoverable {
-  /** Reports progress (0..100) through `onProgress` when given. */
-  discover(options: { onProgress?: (percent: number, message?: string) => void }): Promise<DiscoveredDeviceInfo[]>;
+  discover(options: DiscoverOptions): Promise<DiscoveredDeviceInfo[]>;
 }
 
 /** Optional ability: build a device profile from what a device reports. */

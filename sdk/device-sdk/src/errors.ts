@@ -37,6 +37,10 @@ export const DeviceSdkErrorCode = {
   DiscoveryNotSupported: "DISCOVERY_NOT_SUPPORTED",
   /** A discovery run is already in progress. */
   DiscoveryRunning: "DISCOVERY_RUNNING",
+  /** A discovery run was cancelled (DELETE /api/v3/discovery); it added no device. */
+  DiscoveryCancelled: "DISCOVERY_CANCELLED",
+  /** DELETE /api/v3/discovery/requestId/{id} names no discovery in progress. */
+  DiscoveryNotFound: "DISCOVERY_NOT_FOUND",
   /** The driver cannot scan profiles (POST /api/v3/profilescan). */
   ProfileScanNotSupported: "PROFILE_SCAN_NOT_SUPPORTED",
   /** The driver cannot describe devices (GET /api/v3/driver/device/name/{name}). */

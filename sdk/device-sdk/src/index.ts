@@ -5,7 +5,7 @@
  */
 export { isDiscoverable, isProfileScanner, isDeviceInspector } from "./driver.js";
 export type {
-  RawValue, CommandRequest, CommandValue, StopOptions, DeviceServiceSdk, ProtocolDriver, DiscoveredDeviceInfo, Discoverable, ProfileScanner, DeviceInspector,
+  RawValue, CommandRequest, CommandValue, StopOptions, DeviceServiceSdk, ProtocolDriver, DiscoveredDeviceInfo, DiscoverOptions, Discoverable, ProfileScanner, DeviceInspector,
 } from "./driver.js";
 export { DeviceSdkError, DeviceSdkErrorCode } from "./errors.js";
 export { createDeviceService } from "./internal/service/device-service.js";

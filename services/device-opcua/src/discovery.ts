@@ -20,6 +20,8 @@ export interface DiscoveryOptions {
   readonly timeoutMs: number;
   readonly logger: Logger;
   readonly onProgress?: (percent: number, message?: string) => void;
+  /** Aborted when the discovery run is cancelled. */
+  readonly signal?: AbortSignal;
 }
 
 const APPLICATION_TYPE_DISCOVERY_SERVER = 3;
@@ -62,6 +64,8 @@ export async function discoverServers(o: DiscoveryOptions): Promise<DiscoveredDe
   const seenUris = new Set<string>();
   const usedNames = new Set<string>();
   for (let i = 0; i < o.urls.length; i++) {
+    // A cancelled run stops before the next URL (the SDK has stopped waiting already).
+    if (o.signal?.aborted === true) break;
     const url = o.urls[i]!;
     o.onProgress?.(Math.round((i / o.urls.length) * 100), `asking ${url}`);
     let servers: ApplicationDescription[];

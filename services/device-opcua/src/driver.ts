@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { format } from "node:util";
 import { ErrorKind, ErrorCode, ServiceError, normalizeValueType, type Device, type DeviceProfile } from "@brink/contracts";
 import type {
-  CommandRequest, CommandValue, DeviceServiceSdk, Discoverable, DiscoveredDeviceInfo, ProfileScanner, ProtocolDriver, StopOptions,
+  CommandRequest, CommandValue, DeviceServiceSdk, Discoverable, DiscoveredDeviceInfo, DiscoverOptions, ProfileScanner, ProtocolDriver, StopOptions,
 } from "@brink/device-sdk";
 import type { WriteValueOptions } from "node-opcua-client";
 import { addressOf, checkNodeId, monitoringOf, type ResourceAddress } from "./attributes.js";
@@ -192,7 +192,7 @@ export class OpcuaDriver implements ProtocolDriver, Discoverable, ProfileScanner
   }
 
   /** Finds servers through `driver.discoveryUrls` (see discovery.ts). */
-  async discover(options: { onProgress?: (percent: number, message?: string) => void }): Promise<DiscoveredDeviceInfo[]> {
+  async discover(options: DiscoverOptions): Promise<DiscoveredDeviceInfo[]> {
     const { lib, pki } = await this.open();
     return discoverServers({ lib, pki, urls: this.config.discoveryUrls, timeoutMs: this.config.connectTimeoutMs, logger: this.requireSdk().logger, ...options });
   }

@@ -9,7 +9,7 @@
 import { ErrorKind, ServiceError, type Device, type ValueType } from "@brink/contracts";
 import { FakeDriverErrorCode } from "./errors.js";
 import type {
-  CommandRequest, CommandValue, DeviceServiceSdk, Discoverable, DiscoveredDeviceInfo, ProtocolDriver, RawValue, StopOptions,
+  CommandRequest, CommandValue, DeviceServiceSdk, Discoverable, DiscoveredDeviceInfo, DiscoverOptions, ProtocolDriver, RawValue, StopOptions,
 } from "../driver.js";
 
 /** One recorded driver call. */
@@ -43,6 +43,12 @@ export class FakeDriver implements ProtocolDriver, Discoverable {
   readonly removed: string[] = [];
   /** What `discover()` returns. */
   discovered: DiscoveredDeviceInfo[] = [];
+  /** When true, `discover()` scans until {@link releaseDiscovery} is called or the run is cancelled. */
+  holdDiscovery = false;
+  /** Ends a held scan. */
+  releaseDiscovery: () => void = () => undefined;
+  /** True once a held scan saw its run cancelled. */
+  discoveryAborted = false;
   sdk: DeviceServiceSdk | undefined;
   started = false;
   stopped = false;
@@ -136,8 +142,18 @@ export class FakeDriver implements ProtocolDriver, Discoverable {
     this.registers.delete(device.name);
   }
 
-  async discover(options: { onProgress?: (percent: number, message?: string) => void }): Promise<DiscoveredDeviceInfo[]> {
+  async discover(options: DiscoverOptions): Promise<DiscoveredDeviceInfo[]> {
     options.onProgress?.(50, "scanning");
+    if (this.holdDiscovery) {
+      // Scans until released, or until the run is cancelled (then it stops, as a driver should).
+      await new Promise<void>((resolve, reject) => {
+        this.releaseDiscovery = resolve;
+        options.signal?.addEventListener("abort", () => {
+          this.discoveryAborted = true;
+          reject(new Error("scan aborted"));
+        });
+      });
+    }
     return this.discovered.map((d) => ({ ...d }));
   }
 

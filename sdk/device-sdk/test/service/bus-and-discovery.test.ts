@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ServiceError, commandRequestSubject, type CommandReplyPayload, type ProvisionWatcher } from "@brink/contracts";
+import { ServiceError, commandRequestSubject, discoveryEventSubject, type CommandReplyPayload, type ProvisionWatcher, type SystemEvent } from "@brink/contracts";
 import { FakeDriver, fakeDevice, FAKE_PROFILE_NAME } from "@brink/device-sdk/testing";
 import type { ProtocolDriver } from "@brink/device-sdk";
 import { httpJson, waitFor } from "../../../../test/harness/index.js";
@@ -64,11 +64,26 @@ describe("device service: bus commands and discovery", function () {
       { name: "partial", protocols: { fake: { address: "110.1.0.1" } } },
       { name: "b1", protocols: { fake: { address: "10.1.0.5" } } },
     ];
+    const progress: SystemEvent[] = [];
+    const sub = stack.bus.subscribe(discoveryEventSubject(stack.serviceName), (m) => void progress.push(m.envelope.payload));
     const res = await httpJson<{ statusCode: number; requestId: string }>("POST", `${stack.service.url}/api/v3/discovery`, {});
     assert.equal(res.status, 202);
     assert.equal(res.body.statusCode, 202);
     assert.ok(res.body.requestId);
     await waitFor(() => driver.added.includes("found-1") && driver.added.includes("found-2"), { message: "discovered devices added" });
+    // EdgeX discovery system events: 0 at the start, the driver's own progress, 100 with the count found.
+    await waitFor(() => progress.length === 3, { message: "three discovery progress events" });
+    sub.unsubscribe();
+    assert.deepEqual(
+      progress.map((e) => [e.type, e.action, e.source, e.owner, e.details]),
+      [0, 50, 100].map((p) => [
+        "device",
+        "discovery",
+        stack.serviceName,
+        stack.serviceName,
+        { requestId: res.body.requestId, progress: p, message: p === 50 ? "scanning" : "", discoveredDeviceCount: p === 100 ? 6 : 0 },
+      ]),
+    );
     const names = (await stack.client.getDevicesByService(stack.serviceName)).map((d) => d.name).sort();
     assert.deepEqual(names, ["b1", "found-1", "found-2"]);
     const found = await stack.client.getDevice("found-2");
@@ -77,6 +92,50 @@ describe("device service: bus commands and discovery", function () {
     assert.deepEqual(found.labels, ["found"]);
     const read = await httpJson("GET", stack.commandUrl("found-1", "counter"));
     assert.equal(read.status, 200);
+  });
+
+  it("cancels a running discovery: the driver is told, nothing is added, progress ends at -1", async () => {
+    driver.discovered = [{ name: "late-1", protocols: { fake: { address: "10.1.0.7" } } }];
+    driver.holdDiscovery = true;
+    driver.discoveryAborted = false;
+    const progress: SystemEvent[] = [];
+    const sub = stack.bus.subscribe(discoveryEventSubject(stack.serviceName), (m) => void progress.push(m.envelope.payload));
+    try {
+      const idle = await httpJson<{ statusCode: number; message: string }>("DELETE", `${stack.service.url}/api/v3/discovery`);
+      assert.equal(idle.status, 200);
+      assert.equal(idle.body.message, "no discovery is running");
+
+      const started = await httpJson<{ requestId: string }>("POST", `${stack.service.url}/api/v3/discovery`, { requestId: "6d4e3a0c-1b2f-4c5d-8e9f-0a1b2c3d4e5f" });
+      assert.equal(started.status, 202);
+      assert.equal(started.body.requestId, "6d4e3a0c-1b2f-4c5d-8e9f-0a1b2c3d4e5f");
+      await waitFor(() => progress.some((e) => (e.details as { progress: number }).progress === 50), { message: "the scan runs" });
+
+      const again = await httpJson<{ code: string }>("POST", `${stack.service.url}/api/v3/discovery`, {});
+      assert.equal(again.status, 503);
+      assert.equal(again.body.code, "DISCOVERY_RUNNING");
+      const wrong = await httpJson<{ code: string }>("DELETE", `${stack.service.url}/api/v3/discovery/requestId/00000000-0000-4000-8000-000000000000`);
+      assert.equal(wrong.status, 404);
+      assert.equal(wrong.body.code, "DISCOVERY_NOT_FOUND");
+
+      const stop = await httpJson<{ statusCode: number }>("DELETE", `${stack.service.url}/api/v3/discovery/requestId/${started.body.requestId}`);
+      assert.equal(stop.status, 200);
+      await waitFor(() => progress.some((e) => (e.details as { progress: number }).progress === -1), { message: "progress -1" });
+      const last = progress[progress.length - 1]!.details as { progress: number; message: string; requestId: string };
+      assert.deepEqual([last.progress, last.message, last.requestId], [-1, "discovery cancelled", started.body.requestId]);
+      assert.equal(driver.discoveryAborted, true, "the driver saw the abort signal");
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(driver.added.includes("late-1"), false, "a cancelled run adds nothing");
+
+      // The service is free for the next run, which completes.
+      driver.holdDiscovery = false;
+      const next = await httpJson("POST", `${stack.service.url}/api/v3/discovery`, {});
+      assert.equal(next.status, 202);
+      await waitFor(() => driver.added.includes("late-1"), { message: "the next run adds the device" });
+      assert.equal(progress.filter((e) => (e.details as { progress: number }).progress === 100).length, 1);
+    } finally {
+      sub.unsubscribe();
+      driver.holdDiscovery = false;
+    }
   });
 
   it("answers 501 to discovery when the driver cannot discover", async () => {
@@ -96,6 +155,9 @@ describe("device service: bus commands and discovery", function () {
       const res = await httpJson<{ code: string }>("POST", `${other.service.url}/api/v3/discovery`, {});
       assert.equal(res.status, 501);
       assert.equal(res.body.code, "DISCOVERY_NOT_SUPPORTED");
+      const stop = await httpJson<{ code: string }>("DELETE", `${other.service.url}/api/v3/discovery`);
+      assert.equal(stop.status, 501);
+      assert.equal(stop.body.code, "DISCOVERY_NOT_SUPPORTED");
     } finally {
       await other.close();
     }

@@ -2,9 +2,11 @@
  * One discovery run: ask the driver for devices, match each against this service's provision watchers, and add the
  * accepted ones that are not already known to core-metadata. The added devices come back to the service through
  * core-metadata's system events, like any other new device.
+ *
+ * Progress is reported as EdgeX device-sdk does: 0 when the run starts, what the driver reports, 100 when it is done
+ * (with the number of devices found), -1 with a message when it fails or is cancelled.
  */
-import { randomUUID } from "node:crypto";
-import { ErrorKind, type Device, type ProvisionWatcher } from "@brink/contracts";
+import { ErrorKind, newUuid, type Device, type ProvisionWatcher } from "@brink/contracts";
 import type { Logger } from "pino";
 import type { Discoverable, DiscoveredDeviceInfo } from "../../driver.js";
 import { DeviceSdkError, DeviceSdkErrorCode } from "../../errors.js";
@@ -30,6 +32,17 @@ export interface DiscoveryRunnerOptions {
   /** True when this service already has a device of that name. */
   readonly hasDevice: (name: string) => boolean;
   readonly logger: Logger;
+  /** Publishes a progress notice (the device service sends it as a discovery system event). */
+  readonly report?: (progress: DiscoveryProgress) => void;
+}
+
+/** EdgeX's `DeviceDiscoveryProgress`: the details of a discovery system event. */
+export interface DiscoveryProgress {
+  readonly requestId: string;
+  /** 0..100, or -1 when the run failed or was cancelled. */
+  readonly progress: number;
+  readonly message: string;
+  readonly discoveredDeviceCount: number;
 }
 
 /** What one run did. */
@@ -50,6 +63,8 @@ export interface DiscoveryResult {
 /** See the module comment. At most one run at a time. */
 export class DiscoveryRunner {
   private current: Promise<DiscoveryResult> | undefined;
+  private currentId: string | undefined;
+  private abort: AbortController | undefined;
   private progress = 0;
 
   constructor(private readonly options: DiscoveryRunnerOptions) {}
@@ -65,16 +80,51 @@ export class DiscoveryRunner {
   }
 
   /** Starts a run; rejects at once with 503 DISCOVERY_RUNNING when one is in progress. */
-  trigger(requestId: string = randomUUID()): Promise<DiscoveryResult> {
+  trigger(requestId: string = newUuid()): Promise<DiscoveryResult> {
     if (this.current !== undefined) {
       return Promise.reject(new DeviceSdkError(ErrorKind.ServiceUnavailable, DeviceSdkErrorCode.DiscoveryRunning, "a device discovery is already running"));
     }
     this.progress = 0;
-    const run = this.run(requestId).finally(() => {
-      this.current = undefined;
-    });
+    const abort = new AbortController();
+    this.abort = abort;
+    this.currentId = requestId;
+    this.report(requestId, 0, "", 0);
+    const run = this.run(requestId, abort.signal)
+      .catch((err: unknown) => {
+        const message = abort.signal.aborted ? "discovery cancelled" : `discovery failed: ${err instanceof Error ? err.message : String(err)}`;
+        this.report(requestId, -1, message, 0);
+        throw err;
+      })
+      .finally(() => {
+        this.current = undefined;
+        this.currentId = undefined;
+        this.abort = undefined;
+      });
     this.current = run;
     return run;
+  }
+
+  /** The request id of the run in progress. */
+  get requestId(): string | undefined {
+    return this.currentId;
+  }
+
+  /**
+   * Cancels the run in progress (when `requestId` is given, only if it is that run's). Returns false when there is
+   * no such run. The run rejects with 503 DISCOVERY_CANCELLED and adds no device.
+   */
+  cancel(requestId?: string): boolean {
+    if (this.abort === undefined || (requestId !== undefined && requestId !== this.currentId)) return false;
+    this.abort.abort(new DeviceSdkError(ErrorKind.ServiceUnavailable, DeviceSdkErrorCode.DiscoveryCancelled, `discovery ${this.currentId} was cancelled`));
+    return true;
+  }
+
+  private report(requestId: string, progress: number, message: string, discoveredDeviceCount: number): void {
+    try {
+      this.options.report?.({ requestId, progress, message, discoveredDeviceCount });
+    } catch (err) {
+      this.options.logger.warn({ err, requestId }, "cannot publish discovery progress");
+    }
   }
 
   /** Waits for the current run, if any (errors are the run's caller's). */
@@ -82,14 +132,28 @@ export class DiscoveryRunner {
     await this.current?.catch(() => undefined);
   }
 
-  private async run(requestId: string): Promise<DiscoveryResult> {
+  private async run(requestId: string, signal: AbortSignal): Promise<DiscoveryResult> {
     const { driver, serviceName, metadata, logger } = this.options;
-    const found: DiscoveredDeviceInfo[] = await driver.discover({
-      onProgress: (percent, message) => {
-        this.progress = percent;
-        logger.debug({ requestId, percent, message }, "discovery progress");
-      },
+    // The driver is asked to stop through the signal; the run does not wait for it to comply.
+    const cancelled = new Promise<never>((_resolve, reject) => {
+      signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true });
     });
+    cancelled.catch(() => undefined);
+    const discovering = Promise.resolve().then(() =>
+      driver.discover({
+        signal,
+        onProgress: (percent, message) => {
+          if (signal.aborted) return;
+          const p = Math.max(0, Math.min(99, Math.round(percent)));
+          this.progress = p;
+          logger.debug({ requestId, percent: p, message }, "discovery progress");
+          this.report(requestId, p, message ?? "", 0);
+        },
+      }),
+    );
+    discovering.catch(() => undefined);
+    const found: DiscoveredDeviceInfo[] = await Promise.race([discovering, cancelled]);
+    if (signal.aborted) throw signal.reason as Error;
     const watchers = (await metadata.getProvisionWatchersByService(serviceName)).filter((w) => w.adminState !== "LOCKED");
     const result: DiscoveryResult = { requestId, discovered: found.length, added: [], existing: [], unmatched: [], failed: [] };
     const toAdd: Device[] = [];
@@ -102,6 +166,7 @@ export class DiscoveryRunner {
       else if (this.options.hasDevice(info.name)) result.existing.push(info.name);
       else toAdd.push(deviceFromDiscovery(info, watcher, serviceName));
     }
+    if (signal.aborted) throw signal.reason as Error;
     if (toAdd.length > 0) {
       const outcomes = await metadata.addDevices(toAdd);
       toAdd.forEach((d, i) => {
@@ -115,6 +180,7 @@ export class DiscoveryRunner {
       });
     }
     this.progress = 100;
+    this.report(requestId, 100, "", result.discovered);
     logger.info({ requestId, discovered: result.discovered, added: result.added, existing: result.existing.length, unmatched: result.unmatched.length }, "discovery done");
     return result;
   }

@@ -4,7 +4,7 @@
  * follows core-metadata's system events, and serves commands over REST and the bus through one pipeline.
  */
 import { join } from "node:path";
-import { API_VERSION, ErrorKind, ServiceError, eventSubject, parseGoDuration, type AdminState, type DeviceService } from "@brink/contracts";
+import { API_VERSION, ErrorKind, ServiceError, discoveryEventSubject, eventSubject, nowNanos, parseGoDuration, type AdminState, type DeviceService, type SystemEvent } from "@brink/contracts";
 import type { Subscription } from "@brink/bus";
 import { MetadataClient, type ConfigSchema, type ListeningAddress, type ServiceComponent, type ServiceContext, type ServiceDefinition } from "@brink/service-kit";
 import type { Router } from "express";
@@ -127,7 +127,17 @@ class DeviceServiceRuntime implements ServiceComponent {
     registerDeviceServiceMetrics(ctx.metrics, this.scheduler, this.pipeline);
     const driver = this.driver;
     this.discovery = isDiscoverable(driver)
-      ? new DiscoveryRunner({ driver, serviceName: name, metadata: this.metadata, hasDevice: (d) => this.cache.device(d) !== undefined, logger: this.logger })
+      ? new DiscoveryRunner({
+          driver,
+          serviceName: name,
+          metadata: this.metadata,
+          hasDevice: (d) => this.cache.device(d) !== undefined,
+          logger: this.logger,
+          report: (details) => {
+            const event: SystemEvent = { apiVersion: API_VERSION, type: "device", action: "discovery", source: name, owner: name, details, timestamp: nowNanos() };
+            bus.publish(discoveryEventSubject(name), event).catch((err: unknown) => this.logger.warn({ err }, "cannot publish discovery progress"));
+          },
+        })
       : undefined;
     this.facade = new SdkFacade({
       serviceName: name,

@@ -69,15 +69,29 @@ export function mountRoutes(router: Router, o: RoutesOptions): void {
     if (o.serviceLocked()) throw locked();
     const requestId = requestIdOf(req.body);
     if (o.discovery.running) throw new DeviceSdkError(ErrorKind.ServiceUnavailable, DeviceSdkErrorCode.DiscoveryRunning, "a device discovery is already running");
-    o.discovery.trigger(requestId).catch((err: unknown) => o.logger.error({ err, requestId }, "device discovery failed"));
+    o.discovery.trigger(requestId).catch((err: unknown) => {
+      if (err instanceof DeviceSdkError && err.code === DeviceSdkErrorCode.DiscoveryCancelled) o.logger.info({ requestId }, "device discovery cancelled");
+      else o.logger.error({ err, requestId }, "device discovery failed");
+    });
     sendJson(res, 202, { apiVersion: API_VERSION, requestId, statusCode: 202, message: "Device Discovery is triggered" });
   });
 
-  const cannotStop = (): never => {
-    throw notImplemented(DeviceSdkErrorCode.DiscoveryNotSupported, "a running discovery cannot be stopped");
-  };
-  router.delete("/api/v3/discovery", cannotStop);
-  router.delete("/api/v3/discovery/requestId/:requestId", cannotStop);
+  // EdgeX: DELETE stops the discovery in progress (200 whether or not one runs); the requestId form answers 404 when
+  // the id is not the running one's.
+  router.delete("/api/v3/discovery", (_req, res) => {
+    if (o.discovery === undefined) throw notImplemented(DeviceSdkErrorCode.DiscoveryNotSupported, "this device service cannot discover devices");
+    const stopped = o.discovery.requestId;
+    const cancelled = o.discovery.cancel();
+    sendJson(res, 200, { apiVersion: API_VERSION, statusCode: 200, ...(cancelled ? { message: `discovery ${stopped} cancelled` } : { message: "no discovery is running" }) });
+  });
+  router.delete("/api/v3/discovery/requestId/:requestId", (req, res) => {
+    if (o.discovery === undefined) throw notImplemented(DeviceSdkErrorCode.DiscoveryNotSupported, "this device service cannot discover devices");
+    const requestId = pathParam(req, "requestId");
+    if (!o.discovery.cancel(requestId)) {
+      throw new DeviceSdkError(ErrorKind.EntityDoesNotExist, DeviceSdkErrorCode.DiscoveryNotFound, `no discovery with request id ${requestId} is running`, { details: { requestId } });
+    }
+    sendJson(res, 200, { apiVersion: API_VERSION, statusCode: 200, message: `discovery ${requestId} cancelled` });
+  });
 
   router.get("/api/v3/driver/device/name/:name", async (req, res) => {
     const driver = o.driver;
