@@ -74,6 +74,15 @@ export async function assertCommandReadWrite(ports: Ports): Promise<void> {
   assert.equal(event.readings[0]!.resourceName, "Float32");
   assert.equal(Number.parseFloat(event.readings[0]!.value!), 42.5);
 
+  // EdgeX ds-regexcmd (default true): a name that is no command reads every readable resource it matches, end to end.
+  const pattern = await httpJson("GET", url(ports, "core-command", `/device/name/Random-Float-Device/${encodeURIComponent("Float(32|64)")}`));
+  assert.equal(pattern.status, 200, pattern.text);
+  const matched = (pattern.body as { event: { sourceName: string; readings: ReadingDto[] } }).event;
+  assert.equal(matched.sourceName, "Float(32|64)");
+  assert.deepEqual(matched.readings.map((r) => r.resourceName).sort(), ["Float32", "Float64"]);
+  const literal = await httpJson("GET", url(ports, "core-command", `/device/name/Random-Float-Device/${encodeURIComponent("Float(32|64)")}?ds-regexcmd=false`));
+  assert.equal(literal.status, 404, literal.text);
+
   const unknown = await httpJson("GET", url(ports, "core-command", "/device/name/No-Such-Device/Float32"));
   assert.equal(unknown.status, 404);
   const badValue = await httpJson("PUT", url(ports, "core-command", "/device/name/Random-Float-Device/WriteFloat32Value"), { Float32: "not-a-number" });

@@ -113,6 +113,26 @@ describe("device service over REST (FakeDriver, real core-metadata)", function (
     assert.equal(res.status, 400);
   });
 
+  it("reads the readable resources a pattern matches (EdgeX ds-regexcmd), unless ds-regexcmd=false", async () => {
+    driver.set("t1", "temperature", 215);
+    driver.set("t1", "counter", 9);
+    const res = await httpJson<EventResponse>("GET", stack.commandUrl("t1", "temp.*|counter|pin"));
+    assert.equal(res.status, 200);
+    assert.equal(res.body.event?.sourceName, "temp.*|counter|pin");
+    // pin is write-only: not read; the order is the profile's
+    assert.deepEqual(res.body.event?.readings.map((r) => r.resourceName), ["temperature", "counter"]);
+    assert.equal(valueOf(res.body.event, "temperature"), "2.15e+01");
+    const literal = await httpJson<ErrorBody>("GET", stack.commandUrl("t1", "temp.*", "ds-regexcmd=false"));
+    assert.equal(literal.status, 404);
+    assert.equal(literal.body.code, "SOURCE_NOT_FOUND");
+    // Anchored: "temp" alone matches nothing; a pattern that does not compile is no source either.
+    for (const name of ["temp", "(unclosed"]) {
+      const none = await httpJson<ErrorBody>("GET", stack.commandUrl("t1", name));
+      assert.equal(none.status, 404, name);
+      assert.equal(none.body.code, "SOURCE_NOT_FOUND");
+    }
+  });
+
   it("answers 404 for an unknown device or command", async () => {
     let res = await httpJson<ErrorBody>("GET", stack.commandUrl("nope", "temperature"));
     assert.equal(res.status, 404);

@@ -14,7 +14,7 @@ import { checkWriteLimits, transformWrite } from "../transform/transforms.js";
 import type { DeviceHealth } from "./device-health.js";
 import { callWithTimeout, countsAsDeviceFailure } from "./driver-call.js";
 import { buildReading, readingOf, type ResourceValue } from "./readings.js";
-import { isReadable, isWritable, resolveSource, type ResolvedSource, type SourceOperation } from "./sources.js";
+import { isReadable, isWritable, resolvePattern, resolveSource, type ResolvedSource, type SourceOperation } from "./sources.js";
 
 /** Where events go (the bus, in the service). */
 export interface EventSink {
@@ -42,6 +42,11 @@ export interface ReadOptions {
   readonly pushEvent?: boolean;
   /** Return the event (EdgeX `ds-returnevent`); false resolves to undefined. @default true */
   readonly returnEvent?: boolean;
+  /**
+   * EdgeX `ds-regexcmd`: when no command or resource has the name, read every readable resource whose whole name
+   * matches it as a regular expression, in one event named after the pattern. @default false (true from REST and bus)
+   */
+  readonly regexCmd?: boolean;
 }
 
 /** Options of {@link CommandPipeline.executeWrite}. */
@@ -83,7 +88,7 @@ export class CommandPipeline {
    */
   executeRead(deviceName: string, sourceName: string, options: ReadOptions = {}): Promise<Event | undefined> {
     return this.track(async () => {
-      const t = this.target(deviceName, sourceName);
+      const t = this.target(deviceName, sourceName, options.regexCmd === true);
       if (!isReadable(t.source.readWrite)) {
         throw new DeviceSdkError(ErrorKind.NotAllowed, DeviceSdkErrorCode.WriteOnly, `${sourceName} of ${deviceName} is write-only`);
       }
@@ -173,7 +178,7 @@ export class CommandPipeline {
     return p;
   }
 
-  private target(deviceName: string, sourceName: string): Target {
+  private target(deviceName: string, sourceName: string, regexCmd = false): Target {
     if (this.options.serviceLocked()) throw locked("the device service is locked");
     const device = this.options.cache.device(deviceName);
     if (device === undefined) {
@@ -184,7 +189,7 @@ export class CommandPipeline {
     if (profile === undefined) {
       throw new DeviceSdkError(ErrorKind.ServiceLocked, DeviceSdkErrorCode.ProfileNotFound, `profile ${device.profileName} of device ${deviceName} is not loaded`);
     }
-    const source = resolveSource(profile, sourceName);
+    const source = resolveSource(profile, sourceName) ?? (regexCmd ? resolvePattern(profile, sourceName) : undefined);
     if (source === undefined) {
       throw new DeviceSdkError(ErrorKind.EntityDoesNotExist, DeviceSdkErrorCode.SourceNotFound, `${sourceName} is neither a command nor a resource of ${deviceName}`, {
         details: { device: deviceName, source: sourceName },

@@ -29,7 +29,12 @@ interface ProfileIndex {
   /** First resource operation naming each resource (EdgeX applies its mappings to bare resource reads too). */
   readonly firstOperation: Map<string, ResourceOperation>;
   readonly resolved: Map<string, ResolvedSource | null>;
+  /** Sources made of the readable resources a pattern matches (ds-regexcmd), most recent last, at most 64. */
+  readonly patterns: Map<string, ResolvedSource | null>;
 }
+
+/** Patterns remembered per profile (a client may send any number of different ones). */
+const PATTERN_CACHE = 64;
 
 const indexes = new WeakMap<DeviceProfile, ProfileIndex>();
 
@@ -44,7 +49,7 @@ function indexOf(profile: DeviceProfile): ProfileIndex {
     commands.set(c.name, c);
     for (const ro of c.resourceOperations ?? []) if (!firstOperation.has(ro.deviceResource)) firstOperation.set(ro.deviceResource, ro);
   }
-  idx = { resources, commands, firstOperation, resolved: new Map() };
+  idx = { resources, commands, firstOperation, resolved: new Map(), patterns: new Map() };
   indexes.set(profile, idx);
   return idx;
 }
@@ -93,6 +98,35 @@ function build(idx: ProfileIndex, sourceName: string): ResolvedSource | undefine
     tags: undefined,
     operations: [{ resource, valueType: valueTypeOf(resource), operation: idx.firstOperation.get(resource.name) }],
   };
+}
+
+/**
+ * EdgeX's `ds-regexcmd`: the readable resources whose whole name matches `pattern` as a regular expression, as one
+ * read-only source named after the pattern (in profile order). Undefined when the pattern does not compile or
+ * matches nothing. Hidden resources take part, as in EdgeX.
+ */
+export function resolvePattern(profile: DeviceProfile, pattern: string): ResolvedSource | undefined {
+  const idx = indexOf(profile);
+  const cached = idx.patterns.get(pattern);
+  if (cached !== undefined) return cached ?? undefined;
+  let re: RegExp | undefined;
+  try {
+    re = new RegExp(`^(?:${pattern})$`);
+  } catch {
+    re = undefined;
+  }
+  const operations: SourceOperation[] = [];
+  if (re !== undefined) {
+    for (const resource of idx.resources.values()) {
+      if (isReadable(resource.properties.readWrite) && re.test(resource.name)) {
+        operations.push({ resource, valueType: valueTypeOf(resource), operation: idx.firstOperation.get(resource.name) });
+      }
+    }
+  }
+  const resolved: ResolvedSource | undefined = operations.length === 0 ? undefined : { kind: "resource", name: pattern, readWrite: "R", isHidden: false, tags: undefined, operations };
+  if (idx.patterns.size >= PATTERN_CACHE) idx.patterns.delete(idx.patterns.keys().next().value!);
+  idx.patterns.set(pattern, resolved ?? null);
+  return resolved;
 }
 
 /** True when the source may be read (R, RW or WR). */

@@ -1,7 +1,7 @@
 /**
  * Command requests over the bus: `edgex.device.command.request.<service>.<device>.<command>.<get|set>`, served in a
  * queue group named after the service (so replicas share the load), through the same pipeline as REST.
- * GET takes `ds-pushevent` / `ds-returnevent` from the envelope's queryParams and answers `{ event }`;
+ * GET takes `ds-pushevent` / `ds-returnevent` / `ds-regexcmd` from the envelope's queryParams and answers `{ event }`;
  * SET takes the settings map as payload and answers `{}`. Errors travel as error envelopes (kind and code intact).
  */
 import {
@@ -26,6 +26,7 @@ export function serveCommandRequests(bus: MessageBus, serviceName: string, pipel
         const event = await pipeline.executeRead(parts.device, parts.command, {
           pushEvent: qp["ds-pushevent"] === "true",
           returnEvent: qp["ds-returnevent"] !== "false",
+          regexCmd: qp["ds-regexcmd"] !== "false",
         });
         return event === undefined ? {} : { event };
       }

@@ -50,6 +50,7 @@ export function mountRoutes(router: Router, o: RoutesOptions): void {
     const event: Event | undefined = await o.pipeline.executeRead(pathParam(req, "name"), pathParam(req, "command"), {
       pushEvent: queryString(req, "ds-pushevent") === "true",
       returnEvent,
+      regexCmd: queryString(req, "ds-regexcmd") !== "false",
     });
     sendJson(res, 200, event === undefined ? { apiVersion: API_VERSION, statusCode: 200 } : { apiVersion: API_VERSION, statusCode: 200, event });
   });
