@@ -20,6 +20,8 @@ export { CONTENT_TYPE_JSON, envelopeOf, errorEnvelopeOf, unwrapReply, isEnvelope
 export type { MessageEnvelope } from "./envelope.js";
 export { parseGoDuration, parseGoDurationNanos, formatGoDuration } from "./duration.js";
 export { parseProfile, validateProfile } from "./validation/profile.js";
+export { SourceText, parsePath, formatPath } from "./validation/common.js";
+export type { SourceTextOptions, Path, PathSegment } from "./validation/common.js";
 export { parseDeviceList, validateDevice } from "./validation/device.js";
 export type { DeviceListOptions } from "./validation/device.js";
 export { validateDeviceService } from "./validation/device-service.js";

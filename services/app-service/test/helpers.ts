@@ -6,7 +6,24 @@ import type { MessageBus } from "@brink/bus";
 import { API_VERSION, type AddEventRequest, type Event } from "@brink/contracts";
 import { createLogger, startService, type RunningService } from "@brink/service-kit";
 import mqtt from "mqtt";
+import { fileURLToPath } from "node:url";
+import { startProcess, type ProcessHandle } from "../../../test/harness/index.js";
 import { appService } from "../src/index.js";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** `brink run app-service` from the sources in a child process with `env`, ready once it logged that it started. */
+export function startAppServiceProcess(env: Record<string, string>): Promise<ProcessHandle> {
+  return startProcess({
+    cmd: process.execPath,
+    args: ["--conditions=brink-src", "--import", "tsx", "services/brink/src/cli.ts", "run", "app-service"],
+    cwd: ROOT,
+    env,
+    name: "brink run app-service",
+    readyWhen: { stdoutMatch: /app-service started/ },
+    timeoutMs: 60_000,
+  });
+}
 
 /** One parsed log line. */
 export type LogLine = Record<string, unknown> & { level: number; msg: string };

@@ -6,16 +6,14 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { envelopeOf, eventSubject, stringifyJson } from "@brink/contracts";
 import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import {
-  freePort, httpJson, startMosquitto, startNatsServer, startProcess, waitFor, type Mosquitto, type NatsServer, type ProcessHandle,
+  freePort, httpJson, startMosquitto, startNatsServer, waitFor, type Mosquitto, type NatsServer, type ProcessHandle,
 } from "../../../test/harness/index.js";
-import { addEventRequest, mqttCounter, type MqttCounter } from "./helpers.js";
+import { addEventRequest, startAppServiceProcess, mqttCounter, type MqttCounter } from "./helpers.js";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const N = 3000;
 
 describe("app-service JetStream input survives kill -9", function () {
@@ -71,17 +69,7 @@ describe("app-service JetStream input survives kill -9", function () {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** `brink run app-service` from the sources, ready once the service logged that it started. */
-  const startChild = (): Promise<ProcessHandle> =>
-    startProcess({
-      cmd: process.execPath,
-      args: ["--conditions=brink-src", "--import", "tsx", "services/brink/src/cli.ts", "run", "app-service"],
-      cwd: ROOT,
-      env,
-      name: "brink run app-service",
-      readyWhen: { stdoutMatch: /app-service started/ },
-      timeoutMs: 60_000,
-    });
+    const startChild = (): Promise<ProcessHandle> => startAppServiceProcess(env);
 
   it("processes every event published to JetStream exactly as published, across a SIGKILL and a restart", async () => {
     child = await startChild();

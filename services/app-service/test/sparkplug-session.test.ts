@@ -8,15 +8,13 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { decodeSparkplug, encodeSparkplug, fromLong, REBIRTH_METRIC } from "@brink/app-sdk";
 import { envelopeOf, eventSubject, stringifyJson } from "@brink/contracts";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import mqtt, { type MqttClient } from "mqtt";
-import { freePort, startMosquitto, startNatsServer, startProcess, waitFor, type Mosquitto, type NatsServer, type ProcessHandle } from "../../../test/harness/index.js";
-import { addEventRequest } from "./helpers.js";
+import { freePort, startMosquitto, startNatsServer, waitFor, type Mosquitto, type NatsServer, type ProcessHandle } from "../../../test/harness/index.js";
+import { addEventRequest, startAppServiceProcess } from "./helpers.js";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 interface Seen {
   readonly type: string;
@@ -84,16 +82,7 @@ describe("app-service Sparkplug B edge node at a real broker", function () {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const startChild = (): Promise<ProcessHandle> =>
-    startProcess({
-      cmd: process.execPath,
-      args: ["--conditions=brink-src", "--import", "tsx", "services/brink/src/cli.ts", "run", "app-service"],
-      cwd: ROOT,
-      env,
-      name: "brink run app-service",
-      readyWhen: { stdoutMatch: /app-service started/ },
-      timeoutMs: 60_000,
-    });
+  const startChild = (): Promise<ProcessHandle> => startAppServiceProcess(env);
 
   const publish = (device: string, value: number): void => {
     const req = addEventRequest(device, value);

@@ -12,6 +12,13 @@ export type PathSegment = string | number;
 /** A path into a document. */
 export type Path = readonly PathSegment[];
 
+/** Splits `pipelines[1].functions[2].params` into its segments (indices as numbers). */
+export function parsePath(path: string): PathSegment[] {
+  const out: PathSegment[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return out;
+}
+
 /** Formats a path as `deviceResources[3].properties.valueType`. */
 export function formatPath(path: Path): string {
   let out = "";
@@ -35,7 +42,20 @@ function int64Reviver(key: unknown, value: unknown): unknown {
 
 const MAX_ALIAS_COUNT = 100;
 
-/** YAML or JSON text, parsed, that can tell the line of any value and the source text of a scalar. */
+/** Options of {@link SourceText.parse}. */
+export interface SourceTextOptions {
+  /**
+   * Integers of the EdgeX int64 fields (`origin`, `created`, ...) as bigint, every other integer a number; when false,
+   * every integer is a number. @default true
+   */
+  readonly int64?: boolean;
+}
+
+/**
+ * YAML or JSON text, parsed, that can tell the line of any value and the source text of a scalar. Every Brink
+ * document a user writes goes through it (profiles, device lists, provision watchers, pipelines, rules), so each
+ * problem can name its line.
+ */
 export class SourceText {
   constructor(
     /** The document as plain JS values (int64 fields as bigint). */
@@ -48,24 +68,26 @@ export class SourceText {
    * Parses YAML (JSON is YAML too).
    * @throws ValidationError with code YAML_MALFORMED, each parse error with its line.
    */
-  static parse(text: string, subject: string): SourceText {
+  static parse(text: string, subject: string, options: SourceTextOptions = {}): SourceText {
+    const int64 = options.int64 !== false;
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, intAsBigInt: true, prettyErrors: true });
+    const doc = parseDocument(text, { lineCounter: lines, intAsBigInt: int64, prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
       const problems = doc.errors.map((e) => withLine({ path: "", message: firstLine(e.message) }, e.linePos?.[0].line));
       throw new ValidationError(ErrorCode.YamlMalformed, subject, problems);
     }
     let data: unknown;
     try {
-      data = doc.toJS({ reviver: int64Reviver, maxAliasCount: MAX_ALIAS_COUNT });
+      data = int64 ? doc.toJS({ reviver: int64Reviver, maxAliasCount: MAX_ALIAS_COUNT }) : doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       throw new ValidationError(ErrorCode.YamlMalformed, subject, [{ path: "", message: err instanceof Error ? err.message : String(err) }]);
     }
     return new SourceText(data, doc, lines);
   }
 
-  /** 1-based line of the value at `path`, or of its nearest ancestor present in the text. */
-  lineOf(path: Path): number | undefined {
+  /** 1-based line of the value at `path` (segments, or text such as `rules[2].when`), or of its nearest ancestor present in the text. */
+  lineOf(at: Path | string): number | undefined {
+    const path = typeof at === "string" ? parsePath(at) : at;
     let line: number | undefined;
     let node: unknown = this.doc.contents;
     for (let i = 0; ; i++) {
@@ -86,7 +108,7 @@ export class SourceText {
   // Map keys are matched by their string form: the path says "1" where the YAML key `1:` is the integer 1.
   private child(node: unknown, seg: PathSegment): unknown {
     const target = isAlias(node) ? node.resolve(this.doc) : node;
-    if (isSeq(target)) return typeof seg === "number" ? target.items[seg] : undefined;
+    if (isSeq(target)) return typeof seg === "number" || /^\d+$/.test(seg) ? target.items[Number(seg)] : undefined;
     if (!isMap(target)) return undefined;
     const key = String(seg);
     for (const pair of target.items) {

@@ -2,51 +2,26 @@
  * Rule documents in YAML (JSON is YAML too): one rule, a list of rules, or `rules: [...]`. Problems found in a rule
  * get the line of the value they are about.
  */
-import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document } from "yaml";
-import { ErrorCode, ValidationError, type Problem } from "@brink/contracts";
+import { SourceText, type Problem } from "@brink/contracts";
 import { isRecord } from "./checks.js";
 
-const MAX_ALIAS_COUNT = 100;
-
-/** A parsed document that can tell the line of any value. */
+/** A parsed document that can tell the line of any value (the contracts' SourceText, integers as numbers). */
 export class YamlSource {
-  private constructor(
-    readonly data: unknown,
-    private readonly doc: Document.Parsed,
-    private readonly lines: LineCounter,
-  ) {}
+  private constructor(private readonly text: SourceText) {}
 
   /** @throws ValidationError YAML_MALFORMED, each parse error with its line */
   static parse(text: string, subject: string): YamlSource {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-      const problems = doc.errors.map((e): Problem => {
-        const line = e.linePos?.[0].line;
-        const message = (e.message.split("\n")[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, "");
-        return line === undefined ? { path: "", message } : { path: "", message, line };
-      });
-      throw new ValidationError(ErrorCode.YamlMalformed, subject, problems);
-    }
-    let data: unknown;
-    try {
-      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (err) {
-      throw new ValidationError(ErrorCode.YamlMalformed, subject, [{ path: "", message: err instanceof Error ? err.message : String(err) }]);
-    }
-    return new YamlSource(data, doc, lines);
+    return new YamlSource(SourceText.parse(text, subject, { int64: false }));
+  }
+
+  /** The document as plain values. */
+  get data(): unknown {
+    return this.text.data;
   }
 
   /** 1-based line of the value at a problem path (`actions[0].body.SetPoint`), or of its nearest ancestor. */
   lineOf(path: string): number | undefined {
-    const segments = path.match(/[^.[\]]+/g) ?? [];
-    let node: unknown = this.doc.contents;
-    let line: number | undefined;
-    for (let i = 0; ; i++) {
-      if (isNode(node) && node.range) line = this.lines.linePos(node.range[0]).line;
-      if (i === segments.length || node === undefined) return line;
-      node = child(node, segments[i]!);
-    }
+    return this.text.lineOf(path);
   }
 
   /** Adds lines to problems found in the value at `prefix` (`rules[2]` for the third of a list). */
@@ -67,12 +42,3 @@ export class YamlSource {
   }
 }
 
-function child(node: unknown, segment: string): unknown {
-  if (isSeq(node)) return node.items[Number(segment)];
-  if (!isMap(node)) return undefined;
-  for (const pair of node.items) {
-    const key: unknown = isScalar(pair.key) ? pair.key.value : pair.key;
-    if (String(key) === segment) return pair.value;
-  }
-  return undefined;
-}
