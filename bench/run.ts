@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   serial: async () => (await import("./serial.js")).run(),
   modbus: async () => (await import("./modbus.js")).run(),
   opcua: async () => (await import("./opcua.js")).run(),
+  "app-service": async () => (await import("./app-service.js")).run(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
