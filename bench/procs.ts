@@ -3,13 +3,13 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { BRINK_BIN, BRINK_NODE_FLAGS, REPO_ROOT } from "../test/e2e/brink-process.js";
+import { BRINK_BIN, BRINK_LAUNCHER_ENV, BRINK_NODE_FLAGS, REPO_ROOT } from "../test/e2e/brink-process.js";
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Spawns `brink <args>` (compiled) with warn-level logs and no output captured. */
 export function spawnBrink(args: readonly string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [...BRINK_NODE_FLAGS, BRINK_BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env, BRINK_LOG_LEVEL: "warn" }, stdio: "ignore" });
+  return spawn(process.execPath, [...BRINK_NODE_FLAGS, BRINK_BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...BRINK_LAUNCHER_ENV, ...env, BRINK_LOG_LEVEL: "warn" }, stdio: "ignore" });
 }
 
 /** SIGTERM, then SIGKILL after 10 s; resolves when the process is gone. */

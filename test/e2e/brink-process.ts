@@ -15,6 +15,8 @@ export const BRINK_BIN = join(REPO_ROOT, "services/brink/bin/brink.js");
  * `node <flags> brink.js` so they run what users run.
  */
 export const BRINK_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=4"];
+/** The environment the launcher's shebang sets (services/brink/bin/brink.js). */
+export const BRINK_LAUNCHER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
 
 /** Env var name of a service's port: core-data -> BRINK_CORE_DATA_SERVICE_PORT. */
 export function portEnv(service: string): string {
@@ -52,7 +54,7 @@ export async function startBrink(args: string[], env: Record<string, string>, re
     name,
     cmd: process.execPath,
     args: [...BRINK_NODE_FLAGS, BRINK_BIN, ...args],
-    env: { ...process.env, BRINK_LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, ...BRINK_LAUNCHER_ENV, BRINK_LOG_LEVEL: "warn", ...env },
     cwd: REPO_ROOT,
     readyWhen: { port: readyPort },
     timeoutMs: 20_000,
