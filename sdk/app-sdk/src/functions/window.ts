@@ -205,20 +205,11 @@ export const windowFunction: FunctionFactory = (params) => {
       if (time === "origin") return processByOrigin(ctx, data);
       const now = Date.now() > lastCloseAt ? Date.now() : lastCloseAt + 1e-3;
       mapEvents(name, data, (event) => {
-        const key = `${event.deviceName}\u0000${event.profileName}\u0000${event.sourceName}`;
-        let group = groups.get(key);
+        let group: Group | undefined;
         for (const reading of event.readings) {
           const v = numericValue(reading);
           if (v === undefined || !Number.isFinite(v)) continue;
-          if (group === undefined) {
-            group = { deviceName: event.deviceName, profileName: event.profileName, sourceName: event.sourceName, ctx, series: new Map() };
-            groups.set(key, group);
-          }
-          group.ctx = ctx;
-          let samples = group.series.get(reading.resourceName);
-          if (samples === undefined) group.series.set(reading.resourceName, (samples = []));
-          samples.push({ at: now, value: v, reading });
-          if (samples.length > maxSamples) samples.splice(0, samples.length - maxSamples);
+          group = add(ctx, event, group, reading, now, v);
         }
         return undefined;
       });
