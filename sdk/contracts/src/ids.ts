@@ -13,6 +13,9 @@ const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => (i + 256).t
 let prefix = "";
 let sequence = 0;
 let remaining = 0;
+/** `prefix` and the sequence's top three bytes, as text: it changes once every 256 ids. */
+let head = "";
+let headOf = -1;
 
 function reseed(): void {
   const b = randomFillSync(Buffer.alloc(16));
@@ -22,6 +25,7 @@ function reseed(): void {
     HEX[(b[6]! & 0x0f) | 0x80]! + HEX[b[7]!]! + "-" + HEX[(b[8]! & 0x3f) | 0x80]! + HEX[b[9]!]! + "-" + HEX[b[10]!]! + HEX[b[11]!]!;
   sequence = b.readUInt32BE(12);
   remaining = 0x1_0000_0000;
+  headOf = -1;
 }
 
 /** A fresh UUID (see the module comment). */
@@ -30,5 +34,11 @@ export function newUuid(): string {
   remaining--;
   const s = sequence;
   sequence = (sequence + 1) >>> 0;
-  return prefix + HEX[s >>> 24]! + HEX[(s >>> 16) & 0xff]! + HEX[(s >>> 8) & 0xff]! + HEX[s & 0xff]!;
+  const high = s >>> 8;
+  if (high !== headOf) {
+    head = prefix + HEX[s >>> 24]! + HEX[(s >>> 16) & 0xff]! + HEX[high & 0xff]!;
+    head.charCodeAt(0); // flattens it once, so the 256 ids built on it are two-piece strings
+    headOf = high;
+  }
+  return head + HEX[s & 0xff]!;
 }
