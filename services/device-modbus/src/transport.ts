@@ -64,13 +64,6 @@ interface ReadResult {
 interface PortInternals {
   _buffer?: Buffer;
   _clientRcvData?: Buffer;
-  _transactionIdWrite?: number;
-}
-
-/** modbus-serial's client internals: its table of requests by transaction id, which it never empties. */
-interface ClientInternals {
-  _port?: PortInternals;
-  _transactions?: Record<number, unknown>;
 }
 
 function failureOf(err: ModbusSerialError): TransportFailure {
@@ -155,19 +148,10 @@ abstract class ModbusSerialTransport implements Transport {
       callback({ type: "closed", message: "not connected" });
       return;
     }
-    // modbus-serial keeps every request's entry (callback, timer, and what they hold) until its transaction id comes
-    // round again, 256 requests later on TCP: long enough at a fast poll to be promoted and left to full GCs. The link
-    // has one request in flight per connection, so the entry goes when the request is settled; a late answer then
-    // finds no entry and modbus-serial ignores it.
-    const internals = client as unknown as ClientInternals;
-    const transactions = internals._transactions;
-    const tid = internals._port?._transactionIdWrite;
     let done = false;
     const once = (failure: TransportFailure | undefined, response?: ModbusResponse): void => {
       if (done) return;
       done = true;
-      // Overwritten rather than deleted: `delete` would turn the table into a slow dictionary.
-      if (transactions !== undefined && tid !== undefined) transactions[tid] = undefined;
       callback(failure, response);
     };
     const onRead = (err: ModbusSerialError | null, res?: ReadResult): void => {
