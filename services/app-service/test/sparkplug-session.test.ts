@@ -12,7 +12,7 @@ import { decodeSparkplug, encodeSparkplug, fromLong, REBIRTH_METRIC } from "@bri
 import { envelopeOf, eventSubject, stringifyJson } from "@brink/contracts";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import mqtt, { type MqttClient } from "mqtt";
-import { freePort, startMosquitto, startNatsServer, waitFor, type Mosquitto, type NatsServer, type ProcessHandle } from "../../../test/harness/index.js";
+import { freePort, httpJson, startMosquitto, startNatsServer, waitFor, type Mosquitto, type NatsServer, type ProcessHandle } from "../../../test/harness/index.js";
 import { addEventRequest, startAppServiceProcess } from "./helpers.js";
 
 
@@ -109,6 +109,16 @@ describe("app-service Sparkplug B edge node at a real broker", function () {
     assert.deepEqual(of("DBIRTH", mark)[0]!.metrics, ["temp"]);
     // Other NCMDs are not rebirth requests.
     await host.publishAsync("spBv1.0/plant/NCMD/gw1", Buffer.from(encodeSparkplug({ timestamp: Date.now(), metrics: [{ name: REBIRTH_METRIC, type: "Boolean", value: false }] })), { qos: 1 });
+
+    // Delivery is at least once: what the outbox has not yet deleted when the process dies is sent again after the
+    // restart. Let it empty, so the messages seen after the restart are the new session's alone.
+    await waitFor(
+      async () => {
+        const view = await httpJson<{ pipeline: { exports: { outbox: { depth: number } }[] } }>("GET", `http://127.0.0.1:${env.BRINK_APP_SERVICE_SERVICE_PORT}/api/v3/pipeline/name/sparkplug`);
+        return view.body.pipeline.exports[0]?.outbox.depth === 0;
+      },
+      { timeoutMs: 10_000, message: "the outbox empties" },
+    );
 
     // The gateway dies: the broker publishes the will, which is the NDEATH of the session.
     const beforeKill = seen.length;
