@@ -17,45 +17,26 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
-import mqtt, { type MqttClient } from "mqtt";
-import { InProcessBus } from "@brink/bus";
-import { API_VERSION, eventSubject, nowNanos, stringifyJson, type AddEventRequest, type Event, type SimpleReading } from "@brink/contracts";
-import { createLogger, startService, type RunningService } from "@brink/service-kit";
+import { nowNanos, stringifyJson } from "@brink/contracts";
 import {
   DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_RATE_PER_SEC, Forwarder, META_CONTENT_TYPE, META_CORRELATION_ID, META_TOPIC, MqttTarget, SqliteOutbox,
   type ExportTarget, type OutboxLogger, type OutboxMessage,
 } from "@brink/app-sdk";
-import { appService } from "@brink/app-service";
 import { startMosquitto, type Mosquitto } from "../test/harness/index.js";
-import { fmt, machineLine, median, percentile, table, writeSection } from "./report.js";
+import { DEVICES, READINGS_PER_EVENT, connectClient, makeEvent, sleep, within } from "./app-service-events.js";
+import { LATENCY_MS, LATENCY_RATE, bareLatency, serviceLatency, type LatencyFigure } from "./app-service-latency.js";
+import { fmt, machineLine, median, table, writeSection } from "./report.js";
 
-const READINGS_PER_EVENT = 10;
-const DEVICES = 10;
 const THROUGHPUT_MESSAGES = Number(process.env.BENCH_APP_MESSAGES ?? 20_000);
 const WARM_UP_MESSAGES = 10_000;
 const PAIRS = 3;
 const BARE_IN_FLIGHT = 256;
 const REPLAY_MESSAGES = Number(process.env.BENCH_APP_REPLAY ?? 100_000);
-const LATENCY_RATE = Number(process.env.BENCH_APP_LATENCY_RATE ?? 1000);
-const LATENCY_MS = Number(process.env.BENCH_APP_LATENCY_MS ?? 10_000);
 const LATENCY_RUNS = 3;
 /** Back-off of the forwarder in the outage figure: short, so the reconnect does not hide the drain. */
 const OUTAGE_BACKOFF = { initialMs: 100, maxMs: 500 };
 /** The outbox must hold the whole backlog: 100,000 messages of 2.3 kB come close to the default limit of 256 MiB. */
 const OUTBOX_MAX_BYTES = 2 * 2 ** 30;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** `promise`, or an Error with `message()` when it has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message())), ms)));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Errors on stderr; the warnings of an expected outage (back-off) are not printed. */
 const quietLogger: OutboxLogger = {
@@ -65,15 +46,6 @@ const quietLogger: OutboxLogger = {
   error: (obj, msg) => console.error(`bench: ${msg ?? ""} ${JSON.stringify(obj)}`),
 };
 
-/** An EdgeX event of 10 Float64 readings from one of 10 devices, `origin` everywhere. */
-function makeEvent(i: number, origin: bigint): Event {
-  const deviceName = `bench-device-${i % DEVICES}`;
-  const readings: SimpleReading[] = [];
-  for (let r = 0; r < READINGS_PER_EVENT; r++) {
-    readings.push({ id: randomUUID(), origin, deviceName, resourceName: `r${r}`, profileName: "bench-profile", valueType: "Float64", value: (i * 0.5 + r).toExponential() });
-  }
-  return { apiVersion: API_VERSION, id: randomUUID(), deviceName, profileName: "bench-profile", sourceName: "all", origin, readings };
-}
 
 /** Payloads (EdgeX event JSON, as ToEdgeXEvent writes it) reused round-robin by the throughput and replay figures. */
 function payloads(n: number): Buffer[] {
@@ -85,9 +57,6 @@ function metaOf(i: number, topicPrefix: string): Record<string, string> {
   return { [META_CORRELATION_ID]: randomUUID(), [META_CONTENT_TYPE]: "application/json", [META_TOPIC]: `${topicPrefix}/bench-device-${i % DEVICES}` };
 }
 
-function connectClient(url: string, clientId: string): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { clientId, reconnectPeriod: 0, clean: true });
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Figure 1: throughput
@@ -293,145 +262,6 @@ async function replay(broker: Mosquitto, data: readonly Buffer[], n: number, rep
   } finally {
     if (brokerDown) await broker.start();
     await p.stop();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Figure 3: end-to-end latency
-
-interface LatencyFigure {
-  readonly sent: number;
-  readonly received: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
-  /** Publishing rate achieved, events/s. */
-  readonly rate: number;
-  /** Delay of this process's event loop while publishing (timer lateness, 1 ms resolution), max, ms. */
-  readonly loopDelayMax: number;
-}
-
-/** A QoS 1 subscriber that records receipt time − the payload's event origin, ms, for each message. */
-async function latencySubscriber(url: string, filter: string): Promise<{ client: MqttClient; latencies: number[]; bad: number[] }> {
-  const client = await connectClient(url, `bench-sub-${randomUUID().slice(0, 8)}`);
-  const latencies: number[] = [];
-  const bad: number[] = [];
-  client.on("message", (_topic, payload) => {
-    const now = nowNanos();
-    // The event's origin comes before its readings in EdgeX JSON; an int64 number, read exactly.
-    const m = /"origin":(\d+)/.exec(payload.toString("utf8"));
-    if (m === null) bad.push(latencies.length);
-    else latencies.push(Number(now - BigInt(m[1]!)) / 1e6);
-  });
-  await client.subscribeAsync(filter, { qos: 1 });
-  return { client, latencies, bad };
-}
-
-/**
- * Calls `publish(i)` LATENCY_RATE times a second for LATENCY_MS, on schedule; returns the count, the rate achieved and
- * the longest event-loop delay meanwhile.
- */
-async function steady(publish: (i: number) => void): Promise<{ sent: number; rate: number; loopDelayMax: number }> {
-  const total = Math.round((LATENCY_RATE * LATENCY_MS) / 1000);
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
-  let sent = 0;
-  const t0 = performance.now();
-  try {
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - t0) * LATENCY_RATE) / 1000) + 1);
-      while (sent < due) publish(sent++);
-      await sleep(1);
-    }
-  } finally {
-    loop.disable();
-  }
-  return { sent, rate: sent / ((performance.now() - t0) / 1000), loopDelayMax: loop.max / 1e6 };
-}
-
-async function awaitCount(latencies: readonly number[], n: number, what: string): Promise<void> {
-  const deadline = performance.now() + 60_000;
-  while (latencies.length < n) {
-    if (performance.now() > deadline) throw new Error(`${what}: ${latencies.length} of ${n} events arrived within 60 s`);
-    await sleep(20);
-  }
-  await sleep(200); // duplicates would show now
-  if (latencies.length !== n) throw new Error(`${what}: ${latencies.length} messages for ${n} events sent`);
-}
-
-function latencyOf(latencies: readonly number[], run: { sent: number; rate: number; loopDelayMax: number }): LatencyFigure {
-  const max = latencies.reduce((m, v) => Math.max(m, v), Number.NEGATIVE_INFINITY);
-  return { sent: run.sent, received: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max, rate: run.rate, loopDelayMax: run.loopDelayMax };
-}
-
-/** Bare mqtt.js: each event written as JSON and published (QoS 1) at once, straight to the broker. */
-async function bareLatency(url: string): Promise<LatencyFigure> {
-  const sub = await latencySubscriber(url, "bench/e2e-bare/#");
-  const client = await connectClient(url, `bench-bare-pub-${randomUUID().slice(0, 8)}`);
-  try {
-    let failed: Error | undefined;
-    const publishEvent = (i: number): void => {
-      const event = makeEvent(i, nowNanos());
-      client.publish(`bench/e2e-bare/${event.deviceName}`, stringifyJson(event), { qos: 1 }, (err) => void (err && (failed ??= err)));
-    };
-    for (let i = 0; i < 100; i++) publishEvent(i); // warm-up
-    await awaitCount(sub.latencies, 100, "bare latency warm-up");
-    sub.latencies.length = 0;
-    const run = await steady(publishEvent);
-    await awaitCount(sub.latencies, run.sent, "bare latency");
-    if (failed !== undefined) throw failed;
-    if (sub.bad.length > 0) throw new Error(`bare latency: ${sub.bad.length} messages without an origin`);
-    return latencyOf(sub.latencies, run);
-  } finally {
-    await client.endAsync(true);
-    await sub.client.endAsync(true);
-  }
-}
-
-/** The whole app-service on an InProcessBus: pipeline ToEdgeXEvent → MqttExport (QoS 1); events published on the bus. */
-async function serviceLatency(url: string): Promise<LatencyFigure> {
-  const bus = new InProcessBus();
-  await bus.connect();
-  const dataDir = mkdtempSync(join(tmpdir(), "brink-bench-app-svc-"));
-  let svc: RunningService | undefined;
-  let sub: Awaited<ReturnType<typeof latencySubscriber>> | undefined;
-  try {
-    svc = await startService(appService, {
-      bus,
-      env: {},
-      logger: createLogger({ name: "bench", level: "warn" }),
-      overrides: { service: { port: 0, host: "127.0.0.1", logLevel: "warn" }, dataDir, profiles: { fromMetadata: false } },
-    });
-    sub = await latencySubscriber(url, "bench/e2e-svc/#");
-    const res = await fetch(`${svc.url}/api/v3/pipeline`, {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        name: "bench",
-        trigger: { type: "bus" },
-        functions: [{ name: "ToEdgeXEvent" }, { name: "MqttExport", params: { url, topic: "bench/e2e-svc/{device}", qos: 1, target: "bench-e2e" } }],
-      }),
-    });
-    if (res.status !== 201 && res.status !== 200) throw new Error(`PUT /api/v3/pipeline: HTTP ${res.status}: ${await res.text()}`);
-    let failed: unknown;
-    const publishEvent = (i: number): void => {
-      const event = makeEvent(i, nowNanos());
-      const req: AddEventRequest = { apiVersion: API_VERSION, requestId: randomUUID(), event };
-      bus.publish(eventSubject("bench-svc", event.profileName, event.deviceName, event.sourceName), req).catch((err: unknown) => (failed ??= err));
-    };
-    for (let i = 0; i < 100; i++) publishEvent(i); // warm-up, and waits for the forwarder's connection
-    await awaitCount(sub.latencies, 100, "app-service latency warm-up");
-    sub.latencies.length = 0;
-    const run = await steady(publishEvent);
-    await awaitCount(sub.latencies, run.sent, "app-service latency");
-    if (failed !== undefined) throw failed;
-    if (sub.bad.length > 0) throw new Error(`app-service latency: ${sub.bad.length} messages without an origin`);
-    return latencyOf(sub.latencies, run);
-  } finally {
-    await sub?.client.endAsync(true);
-    await svc?.stop();
-    await bus.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

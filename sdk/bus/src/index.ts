@@ -12,4 +12,4 @@ export type { NatsBusOptions, NatsTlsOptions } from "./nats-bus.js";
 export { BusError, BusErrorCode } from "./errors.js";
 export { SubjectTrie, subjectMatches, isValidSubject, isValidPattern, assertSubject, assertPattern } from "./subject-match.js";
 export { DEFAULT_REQUEST_TIMEOUT_MS } from "./internal/common.js";
-export { loadNatsClient, loadJetStream } from "./internal/nats-errors.js";
+export { loadNatsClient, loadJetStream } from "./internal/nats-client.js";

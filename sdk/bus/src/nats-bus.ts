@@ -6,7 +6,8 @@ import type { Msg, NatsConnection, NodeConnectionOptions, Status } from "@nats-i
 import { ErrorKind, envelopeOf, errorEnvelopeOf, isEnvelope, parseJson, stringifyJson, unwrapReply, type MessageEnvelope, type Subject } from "@brink/contracts";
 import { BusError, BusErrorCode, closedError, payloadInvalidError } from "./errors.js";
 import { Counters, DEFAULT_REQUEST_TIMEOUT_MS, StatusEmitter, newId, runHandler, runServeHandler, stderrLogger } from "./internal/common.js";
-import { disconnectedError, loadNatsClient, mapClientError, mapRequestError } from "./internal/nats-errors.js";
+import { loadNatsClient } from "./internal/nats-client.js";
+import { disconnectedError, mapClientError, mapRequestError } from "./internal/nats-errors.js";
 import { NatsOutbox } from "./internal/outbox.js";
 import { assertPattern, assertSubject } from "./subject-match.js";
 import type {

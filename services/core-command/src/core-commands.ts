@@ -3,7 +3,7 @@
  * command, then every visible device resource that no command of the same name already covers. `R` in `readWrite`
  * makes a command readable (GET), `W` writable (PUT).
  */
-import { ErrorCode, ErrorKind, ServiceError, type CoreCommand, type DeviceProfile, type ValueType } from "@brink/contracts";
+import { ErrorCode, ErrorKind, anchoredRegExp, ServiceError, type CoreCommand, type DeviceProfile, type ValueType } from "@brink/contracts";
 import { CoreCommandErrorCode } from "./errors.js";
 
 /** The REST path of a core command: `/api/v3/device/name/{device}/{command}` (names URL-encoded). */
@@ -77,19 +77,11 @@ export function resolveCommand(commands: readonly CoreCommand[], deviceName: str
     return { kind: "command", command };
   }
   if (method === "get" && regex) {
-    const pattern = compile(name);
+    const pattern = anchoredRegExp(name);
     const matches = pattern ? commands.filter((c) => c.get && c.parameters.length === 1 && c.parameters[0]!.resourceName === c.name && pattern.test(c.name)) : [];
     if (matches.length > 0) return { kind: "pattern", matches };
   }
   throw new ServiceError(ErrorKind.EntityDoesNotExist, CoreCommandErrorCode.CommandNotFound, `device ${deviceName} has no command ${name}`, {
     details: { deviceName, command: name },
   });
-}
-
-function compile(source: string): RegExp | undefined {
-  try {
-    return new RegExp(`^(?:${source})$`);
-  } catch {
-    return undefined;
-  }
 }

@@ -90,14 +90,10 @@ function unavailable(message: string, cause?: unknown): CoreDataError {
 }
 
 type JetStreamModule = Awaited<ReturnType<typeof loadJetStream>>;
+type NatsModule = Awaited<ReturnType<typeof loadNatsClient>>;
 
 function isApiError(js: JetStreamModule, err: unknown, code: number): boolean {
   return err instanceof js.JetStreamApiError && err.code === code;
-}
-
-/** Nanoseconds of a duration in ms, as JetStream configs take them. */
-function nanos(ms: number): number {
-  return ms * 1_000_000;
 }
 
 /** The event a stream message carries, or throws the ValidationError the plain ingest would drop it for. */
@@ -113,7 +109,8 @@ function eventOf(msg: JsMsg): Event {
 export class JetStreamIngest {
   private nc: NatsConnection | undefined;
   private jsm: JetStreamManager | undefined;
-  private js: JetStreamModule | undefined;
+  /** The client modules, loaded by start(): core-data without JetStream ingest does not carry them. */
+  private lib: { readonly nats: NatsModule; readonly js: JetStreamModule } | undefined;
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private streamName: string | undefined;
@@ -134,9 +131,8 @@ export class JetStreamIngest {
   async start(): Promise<void> {
     const { endpoint, config } = this.options;
     const servers = endpoint.url.split(",").map((s) => s.trim()).filter((s) => s !== "");
-    // The NATS client and JetStream are loaded here: core-data without JetStream ingest does not carry them.
     const [nats, js] = await Promise.all([loadNatsClient(), loadJetStream()]);
-    this.js = js;
+    this.lib = { nats, js };
     try {
       this.nc = await nats.connect({
         servers,
@@ -192,7 +188,7 @@ export class JetStreamIngest {
 
   private async ensureOnce(): Promise<void> {
     const jsm = this.jsm as JetStreamManager;
-    const js = this.js as JetStreamModule;
+    const { nats, js } = this.lib!;
     const { config } = this.options;
     const names: string[] = [];
     for await (const name of jsm.streams.names(ALL_EVENTS)) names.push(name);
@@ -206,7 +202,7 @@ export class JetStreamIngest {
         storage: js.StorageType.File,
         retention: js.RetentionPolicy.Limits,
         discard: js.DiscardPolicy.Old,
-        max_age: nanos(config.maxAgeMs),
+        max_age: nats.nanos(config.maxAgeMs),
         max_bytes: config.maxBytes === 0 ? -1 : config.maxBytes,
       });
       stream = config.stream;
@@ -223,7 +219,7 @@ export class JetStreamIngest {
         ack_policy: js.AckPolicy.Explicit,
         deliver_policy: js.DeliverPolicy.All,
         filter_subject: ALL_EVENTS,
-        ack_wait: nanos(config.ackWaitMs),
+        ack_wait: nats.nanos(config.ackWaitMs),
         max_ack_pending: config.maxAckPending,
         max_deliver: -1,
       });

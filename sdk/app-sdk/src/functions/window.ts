@@ -96,9 +96,10 @@ export const windowFunction: FunctionFactory = (params) => {
   let emit: ((ctx: PipelineContext, data: PipelineData) => Promise<void>) | undefined;
 
   const nanos = (ms: number): bigint => BigInt(Math.round(ms)) * 1_000_000n;
-  // Origin time: the end of the last closed window, the watermark, when a reading last arrived, late drops since
-  // the last close.
+  // Origin time: the end of the last closed window, the watermark, a lower bound of the earliest sample held (exact
+  // after each close), when a reading last arrived, late drops since the last close.
   let lastEnd = Number.NEGATIVE_INFINITY;
+  let heldFrom = Number.POSITIVE_INFINITY;
   let watermark = Number.NEGATIVE_INFINITY;
   let lastArrival = 0;
   let late = 0;
@@ -163,18 +164,23 @@ export const windowFunction: FunctionFactory = (params) => {
     for (const g of groups.values()) for (const samples of g.series.values()) if (samples.length > 0 && samples[0]!.at < min) min = samples[0]!.at;
     return min;
   };
-  /** Origin time: closes every window whose end the watermark has passed (or, on stop, every window holding data). */
+  /**
+   * Origin time: closes every window whose end the watermark has passed (or, on stop, every window holding data).
+   * Runs on every message, so it decides from `heldFrom` alone that nothing is due, and scans the samples only after
+   * closing windows.
+   */
   const advance = (partial: boolean): void => {
-    const first = earliest();
-    if (first === Number.POSITIVE_INFINITY) return;
+    if (heldFrom === Number.POSITIVE_INFINITY) return;
     // Windows before the first that holds a sample are empty: start at the first end after it.
-    let end = Math.max(lastEnd + slideMs, Math.ceil(first / slideMs) * slideMs);
+    let end = Math.max(lastEnd + slideMs, Math.ceil(heldFrom / slideMs) * slideMs);
     const limit = partial ? Number.POSITIVE_INFINITY : watermark;
+    if (end > limit) return;
     while (end <= limit && groups.size > 0) {
       close(end, partial && end > watermark);
       lastEnd = end;
       end += slideMs;
     }
+    heldFrom = earliest();
   };
 
   const fn: PipelineFunction = {
@@ -200,6 +206,7 @@ export const windowFunction: FunctionFactory = (params) => {
       if (time === "origin") advance(true);
       else close(Date.now(), true);
       groups.clear();
+      heldFrom = Number.POSITIVE_INFINITY;
     },
     process(ctx, data) {
       if (time === "origin") return processByOrigin(ctx, data);
@@ -232,6 +239,7 @@ export const windowFunction: FunctionFactory = (params) => {
     let i = samples.length;
     while (i > 0 && samples[i - 1]!.at > at) i--;
     samples.splice(i, 0, { at, value, reading });
+    if (at < heldFrom) heldFrom = at;
     if (samples.length > maxSamples) samples.splice(0, samples.length - maxSamples);
     return g;
   };

@@ -12,7 +12,8 @@
  *   `bdSeq`, the function queues NBIRTH and a DBIRTH per known device, ahead of further data. Births travel through
  *   the outbox like data, so what was stored during an outage is delivered before the new session's births (a host
  *   that sees data out of session asks for a rebirth, which is answered);
- * - an NCMD `Node Control/Rebirth` from a host application calls `rebirth` again (same `bdSeq`, as the spec asks);
+ * - an NCMD `Node Control/Rebirth` from a host application (see {@link EdgeNodeSession.command}) asks for the births again
+ *   (same `bdSeq`, as the spec asks);
  * - a graceful close publishes the NDEATH itself before DISCONNECT (the broker sends no will after DISCONNECT).
  *
  * A SparkplugB function whose output goes elsewhere (HTTP, NATS) has no MQTT session: it allocates a `bdSeq` per
@@ -156,10 +157,6 @@ export class EdgeNodeSession {
     return { name: "bdSeq", type: "UInt64", value: toLongBits(BigInt(Math.max(0, this.current)), true) as never };
   }
 
-  /** The connection is up, or a host asked for a rebirth: the serving function publishes its births. */
-  rebirth(): void {
-    this.hooks?.rebirth();
-  }
 
   /**
    * An NCMD for this node arrived: a `Node Control/Rebirth` metric set to true asks for a rebirth. Returns what was
@@ -174,7 +171,7 @@ export class EdgeNodeSession {
     }
     const asked = (decoded.metrics ?? []).some((m) => m.name === REBIRTH_METRIC && m.value === true);
     if (!asked) return "ignored";
-    this.rebirth();
+    this.hooks?.rebirth();
     return "rebirth";
   }
 

@@ -62,16 +62,15 @@ export interface DiscoveryResult {
 
 /** See the module comment. At most one run at a time. */
 export class DiscoveryRunner {
-  private current: Promise<DiscoveryResult> | undefined;
-  private currentId: string | undefined;
-  private abort: AbortController | undefined;
+  /** The run in progress. */
+  private active: { readonly requestId: string; readonly promise: Promise<DiscoveryResult>; readonly abort: AbortController } | undefined;
   private progress = 0;
 
   constructor(private readonly options: DiscoveryRunnerOptions) {}
 
   /** True while a run is in progress. */
   get running(): boolean {
-    return this.current !== undefined;
+    return this.active !== undefined;
   }
 
   /** Progress of the current run, 0..100, as the driver reports it. */
@@ -81,13 +80,11 @@ export class DiscoveryRunner {
 
   /** Starts a run; rejects at once with 503 DISCOVERY_RUNNING when one is in progress. */
   trigger(requestId: string = newUuid()): Promise<DiscoveryResult> {
-    if (this.current !== undefined) {
+    if (this.active !== undefined) {
       return Promise.reject(new DeviceSdkError(ErrorKind.ServiceUnavailable, DeviceSdkErrorCode.DiscoveryRunning, "a device discovery is already running"));
     }
     this.progress = 0;
     const abort = new AbortController();
-    this.abort = abort;
-    this.currentId = requestId;
     this.report(requestId, 0, "", 0);
     const run = this.run(requestId, abort.signal)
       .catch((err: unknown) => {
@@ -96,17 +93,15 @@ export class DiscoveryRunner {
         throw err;
       })
       .finally(() => {
-        this.current = undefined;
-        this.currentId = undefined;
-        this.abort = undefined;
+        this.active = undefined;
       });
-    this.current = run;
+    this.active = { requestId, promise: run, abort };
     return run;
   }
 
   /** The request id of the run in progress. */
   get requestId(): string | undefined {
-    return this.currentId;
+    return this.active?.requestId;
   }
 
   /**
@@ -114,8 +109,9 @@ export class DiscoveryRunner {
    * no such run. The run rejects with 503 DISCOVERY_CANCELLED and adds no device.
    */
   cancel(requestId?: string): boolean {
-    if (this.abort === undefined || (requestId !== undefined && requestId !== this.currentId)) return false;
-    this.abort.abort(new DeviceSdkError(ErrorKind.ServiceUnavailable, DeviceSdkErrorCode.DiscoveryCancelled, `discovery ${this.currentId} was cancelled`));
+    const active = this.active;
+    if (active === undefined || (requestId !== undefined && requestId !== active.requestId)) return false;
+    active.abort.abort(new DeviceSdkError(ErrorKind.ServiceUnavailable, DeviceSdkErrorCode.DiscoveryCancelled, `discovery ${active.requestId} was cancelled`));
     return true;
   }
 
@@ -129,7 +125,7 @@ export class DiscoveryRunner {
 
   /** Waits for the current run, if any (errors are the run's caller's). */
   async settle(): Promise<void> {
-    await this.current?.catch(() => undefined);
+    await this.active?.promise.catch(() => undefined);
   }
 
   private async run(requestId: string, signal: AbortSignal): Promise<DiscoveryResult> {

@@ -7,7 +7,7 @@
  * full match, so `10\.0\.0\.1` does not accept `10.0.0.12` — and no `blockingIdentifiers` entry (property name ->
  * exact values) equals the value of that property in any block. A pattern that does not compile matches nothing.
  */
-import type { Device, ProvisionWatcher } from "@brink/contracts";
+import { anchoredRegExp, type Device, type ProvisionWatcher } from "@brink/contracts";
 import type { DiscoveredDeviceInfo } from "../../driver.js";
 
 const compiled = new Map<string, RegExp | null>();
@@ -15,11 +15,7 @@ const compiled = new Map<string, RegExp | null>();
 function regexOf(pattern: string): RegExp | undefined {
   let re = compiled.get(pattern);
   if (re === undefined) {
-    try {
-      re = new RegExp(`^(?:${pattern})$`);
-    } catch {
-      re = null;
-    }
+    re = anchoredRegExp(pattern) ?? null;
     if (compiled.size > 1000) compiled.clear();
     compiled.set(pattern, re);
   }

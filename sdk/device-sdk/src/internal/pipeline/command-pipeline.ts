@@ -5,7 +5,7 @@
  */
 import { ErrorKind, newUuid, nowNanos, type ServiceError, type Device, type DeviceProfile, type Event, type Reading } from "@brink/contracts";
 import type { Logger } from "pino";
-import type { CommandRequest, CommandValue, ProtocolDriver, RawValue } from "../../driver.js";
+import type { CommandValue, ProtocolDriver, RawValue } from "../../driver.js";
 import { DeviceSdkError, DeviceSdkErrorCode, valueInvalid } from "../../errors.js";
 import type { DeviceCache } from "../cache/device-cache.js";
 import { canonicalScalar, normalizeRaw } from "../values/codec.js";
@@ -93,7 +93,7 @@ export class CommandPipeline {
         throw new DeviceSdkError(ErrorKind.NotAllowed, DeviceSdkErrorCode.WriteOnly, `${sourceName} of ${deviceName} is write-only`);
       }
       this.admit(deviceName);
-      const requests = requestsOf(t.source);
+      const requests = t.source.requests;
       const values = await this.driverCall(deviceName, `read ${sourceName} of ${deviceName}`, () => this.options.driver.read(t.device, requests));
       const event = this.eventOf(t, this.matchValues(t, values, true), true);
       if (options.pushEvent === true) await this.publish(event);
@@ -115,15 +115,13 @@ export class CommandPipeline {
       if (typeof settings !== "object" || settings === null || Array.isArray(settings)) throw valueInvalid(sourceName, "settings must be an object");
       const engineering = t.source.operations.map((op) => ({ op, value: this.settingOf(t.source, op, settings) }));
       const transform = this.options.dataTransform !== false;
-      const requests: CommandRequest[] = [];
-      const values: CommandValue[] = [];
-      for (const { op, value } of engineering) {
-        const raw = transform ? transformWrite(op.resource.name, op.valueType, value, op.resource.properties) : value;
-        requests.push(requestOf(op));
-        values.push({ resourceName: op.resource.name, valueType: op.valueType, value: raw });
-      }
+      const values: CommandValue[] = engineering.map(({ op, value }) => ({
+        resourceName: op.resource.name,
+        valueType: op.valueType,
+        value: transform ? transformWrite(op.resource.name, op.valueType, value, op.resource.properties) : value,
+      }));
       this.admit(deviceName);
-      await this.driverCall(deviceName, `write ${sourceName} of ${deviceName}`, () => this.options.driver.write(t.device, requests, values));
+      await this.driverCall(deviceName, `write ${sourceName} of ${deviceName}`, () => this.options.driver.write(t.device, t.source.requests, values));
       if (options.pushEvent !== false && t.source.readWrite !== "W") {
         const written: ResourceValue[] = engineering.map(({ op, value }) => ({ resource: op.resource, valueType: op.valueType, operation: op.operation, value }));
         await this.publish(this.eventOf(t, written, false));
@@ -250,7 +248,7 @@ export class CommandPipeline {
       const cv = values[i] as Partial<CommandValue> | undefined;
       if (cv === undefined || cv === null || typeof cv !== "object") throw invalid(`value ${i} is not a CommandValue`);
       // Drivers answer in request order, so the resource at the same index is the one to try first.
-      const op = ops[i]?.resource.name === cv.resourceName ? ops[i] : operationNamed(t.source, String(cv.resourceName));
+      const op = ops[i]?.resource.name === cv.resourceName ? ops[i] : t.source.byName.get(String(cv.resourceName));
       if (op === undefined) throw invalid(`value ${i} names ${String(cv.resourceName)}, which is not part of the source`);
       let value = canonicalScalar(op.valueType, cv.value);
       if (value === undefined) {
@@ -279,30 +277,4 @@ export class CommandPipeline {
     if (Object.keys(tags).length > 0) event.tags = tags;
     return event;
   }
-}
-
-const requestCache = new WeakMap<ResolvedSource, readonly CommandRequest[]>();
-const operationIndex = new WeakMap<ResolvedSource, ReadonlyMap<string, SourceOperation>>();
-
-/** The driver requests of a source, built once per resolved source (drivers must not mutate them). */
-function requestsOf(source: ResolvedSource): readonly CommandRequest[] {
-  let r = requestCache.get(source);
-  if (r === undefined) {
-    r = Object.freeze(source.operations.map(requestOf));
-    requestCache.set(source, r);
-  }
-  return r;
-}
-
-function operationNamed(source: ResolvedSource, name: string): SourceOperation | undefined {
-  let idx = operationIndex.get(source);
-  if (idx === undefined) {
-    idx = new Map(source.operations.map((op) => [op.resource.name, op]));
-    operationIndex.set(source, idx);
-  }
-  return idx.get(name);
-}
-
-function requestOf(op: SourceOperation): CommandRequest {
-  return { resourceName: op.resource.name, attributes: op.resource.attributes ?? {}, valueType: op.valueType, resource: op.resource };
 }

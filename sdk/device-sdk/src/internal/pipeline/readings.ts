@@ -102,11 +102,16 @@ export function buildReading(v: ResourceValue, ctx: ReadingContext, transform = 
   const props = v.resource.properties;
   let value = v.value;
   let special: string | undefined;
-  if (transform && hasReadTransforms(v.valueType, props)) {
-    const tr = transformRead(v.valueType, v.value, props);
-    if (tr.kind === "overflow") special = OVERFLOW_TEXT;
-    else if (tr.kind === "nan") special = NAN_TEXT;
-    else value = tr.value;
+  if (transform) {
+    // Most resources have no transform: only a NaN float needs looking at, without transformRead's result object.
+    if (!hasReadTransforms(v.valueType, props)) {
+      if (typeof value === "number" && Number.isNaN(value) && isFloatType(v.valueType)) special = NAN_TEXT;
+    } else {
+      const tr = transformRead(v.valueType, v.value, props);
+      if (tr.kind === "overflow") special = OVERFLOW_TEXT;
+      else if (tr.kind === "nan") special = NAN_TEXT;
+      else value = tr.value;
+    }
   }
   const assertion = props.assertion;
   const hasAssertion = assertion !== undefined && assertion !== "";
@@ -118,6 +123,5 @@ export function buildReading(v: ResourceValue, ctx: ReadingContext, transform = 
     if (mapped !== undefined) return stringReading(v, ctx, mapped);
   }
   if (special !== undefined) return stringReading(v, ctx, special);
-  if (transform && typeof value === "number" && Number.isNaN(value) && isFloatType(v.valueType)) return stringReading(v, ctx, NAN_TEXT);
   return makeReading(v, ctx, v.valueType, value);
 }

@@ -3,7 +3,8 @@
  * resources it reads or writes. Profiles are indexed once per profile object (a WeakMap keyed by identity), so a
  * poll of 1,000 devices costs map look-ups, not scans.
  */
-import { normalizeValueType, type DeviceCommand, type DeviceProfile, type DeviceResource, type ReadWrite, type ResourceOperation, type Tags, type ValueType } from "@brink/contracts";
+import { anchoredRegExp, normalizeValueType, type DeviceCommand, type DeviceProfile, type DeviceResource, type ReadWrite, type ResourceOperation, type Tags, type ValueType } from "@brink/contracts";
+import type { CommandRequest } from "../../driver.js";
 
 /** One resource of a resolved source, with the resource operation that named it (for commands). */
 export interface SourceOperation {
@@ -21,6 +22,19 @@ export interface ResolvedSource {
   readonly isHidden: boolean;
   readonly tags: Tags | undefined;
   readonly operations: readonly SourceOperation[];
+  /** The driver requests of the operations, in order, built once (drivers must not mutate them). */
+  readonly requests: readonly CommandRequest[];
+  /** The operations by resource name. */
+  readonly byName: ReadonlyMap<string, SourceOperation>;
+}
+
+/** A resolved source with its derived lookups, made once per profile and source name. */
+function sourceOf(kind: ResolvedSource["kind"], name: string, readWrite: ReadWrite, isHidden: boolean, tags: Tags | undefined, operations: SourceOperation[]): ResolvedSource {
+  const requests = Object.freeze(
+    operations.map((op): CommandRequest => ({ resourceName: op.resource.name, attributes: op.resource.attributes ?? {}, valueType: op.valueType, resource: op.resource })),
+  );
+  const byName = new Map(operations.map((op) => [op.resource.name, op]));
+  return { kind, name, readWrite, isHidden, tags, operations, requests, byName };
 }
 
 interface ProfileIndex {
@@ -86,18 +100,12 @@ function build(idx: ProfileIndex, sourceName: string): ResolvedSource | undefine
       if (resource === undefined) return undefined;
       operations.push({ resource, valueType: valueTypeOf(resource), operation: ro });
     }
-    return { kind: "command", name: command.name, readWrite: command.readWrite, isHidden: command.isHidden === true, tags: command.tags, operations };
+    return sourceOf("command", command.name, command.readWrite, command.isHidden === true, command.tags, operations);
   }
   const resource = idx.resources.get(sourceName);
   if (resource === undefined) return undefined;
-  return {
-    kind: "resource",
-    name: resource.name,
-    readWrite: resource.properties.readWrite,
-    isHidden: resource.isHidden === true,
-    tags: undefined,
-    operations: [{ resource, valueType: valueTypeOf(resource), operation: idx.firstOperation.get(resource.name) }],
-  };
+  const operations = [{ resource, valueType: valueTypeOf(resource), operation: idx.firstOperation.get(resource.name) }];
+  return sourceOf("resource", resource.name, resource.properties.readWrite, resource.isHidden === true, undefined, operations);
 }
 
 /**
@@ -109,12 +117,7 @@ export function resolvePattern(profile: DeviceProfile, pattern: string): Resolve
   const idx = indexOf(profile);
   const cached = idx.patterns.get(pattern);
   if (cached !== undefined) return cached ?? undefined;
-  let re: RegExp | undefined;
-  try {
-    re = new RegExp(`^(?:${pattern})$`);
-  } catch {
-    re = undefined;
-  }
+  const re = anchoredRegExp(pattern);
   const operations: SourceOperation[] = [];
   if (re !== undefined) {
     for (const resource of idx.resources.values()) {
@@ -123,7 +126,7 @@ export function resolvePattern(profile: DeviceProfile, pattern: string): Resolve
       }
     }
   }
-  const resolved: ResolvedSource | undefined = operations.length === 0 ? undefined : { kind: "resource", name: pattern, readWrite: "R", isHidden: false, tags: undefined, operations };
+  const resolved = operations.length === 0 ? undefined : sourceOf("resource", pattern, "R", false, undefined, operations);
   if (idx.patterns.size >= PATTERN_CACHE) idx.patterns.delete(idx.patterns.keys().next().value!);
   idx.patterns.set(pattern, resolved ?? null);
   return resolved;

@@ -65,12 +65,18 @@ export function mountRoutes(router: Router, o: RoutesOptions): void {
     sendJson(res, 200, { apiVersion: API_VERSION, statusCode: 200 });
   });
 
-  router.post("/api/v3/discovery", (req, res) => {
+  /** The discovery runner; 501 DISCOVERY_NOT_SUPPORTED when the driver cannot discover. */
+  const discovery = (): DiscoveryRunner => {
     if (o.discovery === undefined) throw notImplemented(DeviceSdkErrorCode.DiscoveryNotSupported, "this device service cannot discover devices");
+    return o.discovery;
+  };
+
+  router.post("/api/v3/discovery", (req, res) => {
+    const runner = discovery();
     if (o.serviceLocked()) throw locked();
     const requestId = requestIdOf(req.body);
-    if (o.discovery.running) throw new DeviceSdkError(ErrorKind.ServiceUnavailable, DeviceSdkErrorCode.DiscoveryRunning, "a device discovery is already running");
-    o.discovery.trigger(requestId).catch((err: unknown) => {
+    if (runner.running) throw new DeviceSdkError(ErrorKind.ServiceUnavailable, DeviceSdkErrorCode.DiscoveryRunning, "a device discovery is already running");
+    runner.trigger(requestId).catch((err: unknown) => {
       if (err instanceof DeviceSdkError && err.code === DeviceSdkErrorCode.DiscoveryCancelled) o.logger.info({ requestId }, "device discovery cancelled");
       else o.logger.error({ err, requestId }, "device discovery failed");
     });
@@ -80,15 +86,15 @@ export function mountRoutes(router: Router, o: RoutesOptions): void {
   // EdgeX: DELETE stops the discovery in progress (200 whether or not one runs); the requestId form answers 404 when
   // the id is not the running one's.
   router.delete("/api/v3/discovery", (_req, res) => {
-    if (o.discovery === undefined) throw notImplemented(DeviceSdkErrorCode.DiscoveryNotSupported, "this device service cannot discover devices");
-    const stopped = o.discovery.requestId;
-    const cancelled = o.discovery.cancel();
+    const runner = discovery();
+    const stopped = runner.requestId;
+    const cancelled = runner.cancel();
     sendJson(res, 200, { apiVersion: API_VERSION, statusCode: 200, ...(cancelled ? { message: `discovery ${stopped} cancelled` } : { message: "no discovery is running" }) });
   });
   router.delete("/api/v3/discovery/requestId/:requestId", (req, res) => {
-    if (o.discovery === undefined) throw notImplemented(DeviceSdkErrorCode.DiscoveryNotSupported, "this device service cannot discover devices");
+    const runner = discovery();
     const requestId = pathParam(req, "requestId");
-    if (!o.discovery.cancel(requestId)) {
+    if (!runner.cancel(requestId)) {
       throw new DeviceSdkError(ErrorKind.EntityDoesNotExist, DeviceSdkErrorCode.DiscoveryNotFound, `no discovery with request id ${requestId} is running`, { details: { requestId } });
     }
     sendJson(res, 200, { apiVersion: API_VERSION, statusCode: 200, message: `discovery ${requestId} cancelled` });

@@ -22,15 +22,12 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
-/** Ranges of the integer types a JS number holds exactly (Int64/Uint64 are bigints and take the slow path). */
-const NUMBER_RANGES: Partial<Record<ValueType, readonly [number, number]>> = {
-  Int8: [-128, 127],
-  Int16: [-32768, 32767],
-  Int32: [-2147483648, 2147483647],
-  Uint8: [0, 255],
-  Uint16: [0, 65535],
-  Uint32: [0, 4294967295],
-};
+/** INTEGER_RANGES as numbers, for the types a JS number holds exactly (Int64/Uint64 are bigints: the slow path). */
+const NUMBER_RANGES: Partial<Record<ValueType, readonly [number, number]>> = Object.fromEntries(
+  Object.entries(INTEGER_RANGES)
+    .filter(([type]) => type !== "Int64" && type !== "Uint64")
+    .map(([type, range]) => [type, [Number(range![0]), Number(range![1])]]),
+);
 
 /**
  * The common case of {@link normalizeRaw} without allocating: a scalar that is already canonical comes back as is.
