@@ -124,6 +124,7 @@ export class MqttTarget implements ExportTarget {
   private readonly waiting: Op[] = [];
   private head = 0;
   private readonly inFlight = new Set<Op>();
+  private refillScheduled = false;
   private readonly publishOptions: IClientPublishOptions;
   private readonly v5: boolean;
   private sparkplugKey: string | undefined;
@@ -309,7 +310,7 @@ export class MqttTarget implements ExportTarget {
         if (!this.inFlight.delete(op)) return;
         this.outstanding -= 1;
         this.settle(op, err ?? undefined);
-        this.drain();
+        this.scheduleRefill();
       });
     }
     if (this.head === this.waiting.length) {
@@ -319,6 +320,20 @@ export class MqttTarget implements ExportTarget {
       this.waiting.splice(0, this.head);
       this.head = 0;
     }
+  }
+
+  /**
+   * Refills the publish window once the acknowledgements of this turn are in. mqtt.js handles each PUBACK of a socket
+   * read on its own tick and flushes each publish on the next: refilling per PUBACK made one write (with TCP_NODELAY,
+   * one segment through the whole TCP stack) per message; refilling after them all writes the refill in one.
+   */
+  private scheduleRefill(): void {
+    if (this.refillScheduled) return;
+    this.refillScheduled = true;
+    setImmediate(() => {
+      this.refillScheduled = false;
+      this.drain();
+    });
   }
 
   /** Records one message's outcome; the batch settles with its last message. */

@@ -29,10 +29,21 @@ function toDeadLetter(r: Row): DeadLetter {
   return { ...r, meta: JSON.parse(r.meta) as Record<string, string> };
 }
 
-/** Prepared statements over the dead_letters table, each operation one transaction. */
+/** A queued message on its way to the dead letters (meta as stored, JSON). */
+export interface RefusedMessage {
+  readonly target: string;
+  readonly seq: number;
+  readonly payload: Uint8Array;
+  readonly meta: string;
+  readonly enqueuedAt: number;
+  /** Failed deliveries, this one included. */
+  readonly attempts: number;
+}
+
+/** Prepared statements over the dead_letters table; the outbox runs them inside its transactions. */
 export class DeadLetters {
-  private readonly addTx: (target: string, seq: number, reason: string) => { size: number; overflow: number } | undefined;
-  private readonly retryTx: (id: number, now: number) => { target: string; seq: number; size: number } | undefined;
+  private readonly insert: Database.Statement<[string, number, Uint8Array, string, number, number, string, number]>;
+  private readonly overflow: Database.Statement<[string, string, number]>;
   private readonly deleteStmt: Database.Statement<[number]>;
   private readonly getStmt: Database.Statement<[number], Row>;
   private readonly listAll: Database.Statement<[number, number], Row>;
@@ -41,34 +52,11 @@ export class DeadLetters {
   private readonly countOf: Database.Statement<[string], number>;
   private readonly targetsStmt: Database.Statement<[], string>;
 
-  constructor(db: Database.Database, maxPerTarget: number, now: () => number) {
-    const sizeOf = db.prepare<[string, number], number>("SELECT size FROM messages WHERE target = ? AND seq = ?").pluck(true);
-    const copy = db.prepare<[{ target: string; seq: number; reason: string; failedAt: number }]>(
-      "INSERT INTO dead_letters (target, seq, payload, meta, enqueuedAt, attempts, reason, failedAt) " +
-        "SELECT target, seq, payload, meta, enqueuedAt, attempts + 1, @reason, @failedAt FROM messages WHERE target = @target AND seq = @seq",
-    );
-    const removeMessage = db.prepare<[string, number]>("DELETE FROM messages WHERE target = ? AND seq = ?");
-    const overflow = db.prepare<[string, string, number]>("DELETE FROM dead_letters WHERE target = ? AND id IN (SELECT id FROM dead_letters WHERE target = ? ORDER BY id DESC LIMIT -1 OFFSET ?)");
-    this.addTx = db.transaction((target: string, seq: number, reason: string) => {
-      const size = sizeOf.get(target, seq);
-      if (size === undefined) return undefined;
-      copy.run({ target, seq, reason, failedAt: now() });
-      removeMessage.run(target, seq);
-      const dropped = overflow.run(target, target, maxPerTarget).changes;
-      return { size, overflow: dropped };
-    });
-    const takeBack = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM dead_letters WHERE id = ?`);
-    const requeue = db.prepare<[string, Buffer, string, number, number, number]>("INSERT INTO messages (target, payload, meta, enqueuedAt, attempts, size) VALUES (?, ?, ?, ?, ?, ?)");
+  constructor(db: Database.Database, private readonly maxPerTarget: number, private readonly now: () => number) {
+    this.insert = db.prepare("INSERT INTO dead_letters (target, seq, payload, meta, enqueuedAt, attempts, reason, failedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    this.overflow = db.prepare<[string, string, number]>("DELETE FROM dead_letters WHERE target = ? AND id IN (SELECT id FROM dead_letters WHERE target = ? ORDER BY id DESC LIMIT -1 OFFSET ?)");
     this.deleteStmt = db.prepare<[number]>("DELETE FROM dead_letters WHERE id = ?");
-    this.retryTx = db.transaction((id: number, at: number) => {
-      const row = takeBack.get(id);
-      if (row === undefined) return undefined;
-      const size = row.payload.byteLength + Buffer.byteLength(row.meta);
-      const seq = Number(requeue.run(row.target, row.payload, row.meta, at, row.attempts, size).lastInsertRowid);
-      this.deleteStmt.run(id);
-      return { target: row.target, seq, size };
-    });
-    this.getStmt = takeBack;
+    this.getStmt = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM dead_letters WHERE id = ?`);
     this.listAll = db.prepare<[number, number], Row>(`SELECT ${COLUMNS} FROM dead_letters ORDER BY id LIMIT ? OFFSET ?`);
     this.listOf = db.prepare<[string, number, number], Row>(`SELECT ${COLUMNS} FROM dead_letters WHERE target = ? ORDER BY id LIMIT ? OFFSET ?`);
     this.countAll = db.prepare<[], number>("SELECT count(*) FROM dead_letters").pluck(true);
@@ -76,14 +64,18 @@ export class DeadLetters {
     this.targetsStmt = db.prepare<[], string>("SELECT DISTINCT target FROM dead_letters").pluck(true);
   }
 
-  /** Moves a queued message here; undefined when it is not queued. `overflow`: old dead letters removed for room. */
-  add(target: string, seq: number, reason: string): { size: number; overflow: number } | undefined {
-    return this.addTx(target, seq, reason);
+  /** Stores a refused message; returns how many old dead letters of its target went to keep within the bound. */
+  add(m: RefusedMessage, reason: string): number {
+    this.insert.run(m.target, m.seq, m.payload, m.meta, m.enqueuedAt, m.attempts, reason, this.now());
+    return this.overflow.run(m.target, m.target, this.maxPerTarget).changes;
   }
 
-  /** Moves a dead letter back to the end of its target's queue; undefined when there is no such id. */
-  retry(id: number, now: number): { target: string; seq: number; size: number } | undefined {
-    return this.retryTx(id, now);
+  /** Removes a dead letter and returns it as stored (meta as JSON text), or undefined when there is no such id. */
+  take(id: number): (Omit<DeadLetter, "meta"> & { meta: string }) | undefined {
+    const row = this.getStmt.get(id);
+    if (row === undefined) return undefined;
+    this.deleteStmt.run(id);
+    return row;
   }
 
   /** False when there is no such id. */

@@ -1,30 +1,37 @@
 /**
  * SqliteOutbox: the durable store-and-forward queue of the app-service, in `<dataDir>/app-service/outbox.db`
- * (better-sqlite3, WAL).
+ * (better-sqlite3, WAL; the schema is in schema.ts).
  *
  * Group commit: {@link SqliteOutbox.enqueue} only queues; everything queued in one turn of the event loop is written in
- * one transaction on the next `setImmediate`, and each enqueue's promise resolves after that commit. With WAL and
- * `synchronous=NORMAL` a commit is in the OS page cache when it returns, so it survives `kill -9` of the process (not
- * a power loss: use `synchronous: "FULL"` for that). Acks are applied lazily the same way: `ack()` moves a watermark in
- * memory and the rows are deleted with the next commit, at most 20 ms later (a crash before it re-sends them: at-least-once).
+ * one transaction on the next `setImmediate`, as one batch row per target, and each enqueue's promise resolves after
+ * that commit. With WAL and `synchronous=NORMAL` a commit is in the OS page cache when it returns, so it survives
+ * `kill -9` of the process (not a power loss: use `synchronous: "FULL"` for that). Acks are applied lazily the same
+ * way: `ack()` moves a watermark in memory, and the next commit, at most 20 ms later, stores it and deletes the batches
+ * it passed (a crash before then re-sends those messages: at-least-once).
+ *
+ * The index of every stored batch (seq and sizes of its messages, 20 bytes each) is kept in memory, so depth, bytes,
+ * eviction, expiry and acks need no query; a peek reads the batches it needs (the last few are cached).
  */
 import type Database from "better-sqlite3";
 import type { Counter } from "prom-client";
 import { ErrorKind } from "@brink/contracts";
 import { AppSdkError, AppSdkErrorCode } from "../errors.js";
 import type { Outbox, OutboxLimits, OutboxMessage } from "../types.js";
+import { StoredBatch, encodeBatch, type BatchEntry } from "./batches.js";
 import { DeadLetters, type DeadLetter, type DeadLetterPage } from "./dead-letters.js";
 import { DEFAULT_OUTBOX_LIMITS, DropReason, mergeLimits } from "./limits.js";
 import { counterOf, gaugeOf, stderrLogger, type OutboxLogger } from "./observe.js";
-import { deleteOlderThan, evictOldest, prepareQueue, toMessage, type QueueStatements } from "./queue.js";
 import { DEFAULT_EXPIRY_INTERVAL_MS, DEFAULT_MAX_DEAD_LETTERS, type OutboxStats, type SqliteOutboxOptions } from "./options.js";
-import { openOutboxDatabase, outboxFile } from "./schema.js";
+import { BATCH_MAX_BYTES, BATCH_MAX_MESSAGES, openOutboxDatabase, outboxFile } from "./schema.js";
 
-/** Longest wait before acknowledged rows are deleted when no enqueue commits first, ms. */
+/** Longest wait before acknowledged messages are deleted when no enqueue commits first, ms. */
 const ACK_COMMIT_DELAY_MS = 20;
+/** Batch data kept in memory after a peek read it (the forwarder reads each batch a window at a time). */
+const DATA_CACHE_BATCHES = 4;
+
 interface Pending {
   target: string;
-  payload: Buffer;
+  payload: Uint8Array;
   meta: string;
   size: number;
   resolve: () => void;
@@ -34,10 +41,44 @@ interface Pending {
 interface TargetState {
   depth: number;
   bytes: number;
+  /** Messages at or below this seq are gone (stored in `heads`). */
+  head: number;
+  /** Acknowledged up to here; becomes the head at the next commit. */
   acked: number;
+  /** Stored batches in seq order; those before `first` are gone. */
+  batches: StoredBatch[];
+  first: number;
+  /** Failed deliveries of the queued messages that had any, by seq. */
+  attempts: Map<number, number>;
   dropped: Map<DropReason, number>;
   limits: OutboxLimits | undefined;
   watchers: Set<() => void>;
+}
+
+interface Statements {
+  insertBatch: Database.Statement<[string, number, number, number, Buffer, Buffer]>;
+  deleteBatch: Database.Statement<[number]>;
+  updateIdx: Database.Statement<[Buffer, number]>;
+  data: Database.Statement<[number], Buffer>;
+  setHead: Database.Statement<[string, number]>;
+  setLastSeq: Database.Statement<[number]>;
+  setAttempts: Database.Statement<[string, number, number]>;
+  clearAttempts: Database.Statement<[string, number]>;
+  deleteAttempt: Database.Statement<[string, number]>;
+}
+
+function prepare(db: Database.Database): Statements {
+  return {
+    insertBatch: db.prepare("INSERT INTO batches (target, firstSeq, lastSeq, enqueuedAt, idx, data) VALUES (?, ?, ?, ?, ?, ?)"),
+    deleteBatch: db.prepare("DELETE FROM batches WHERE id = ?"),
+    updateIdx: db.prepare("UPDATE batches SET idx = ? WHERE id = ?"),
+    data: db.prepare<[number], Buffer>("SELECT data FROM batches WHERE id = ?").pluck(true),
+    setHead: db.prepare("INSERT INTO heads (target, seq) VALUES (?, ?) ON CONFLICT (target) DO UPDATE SET seq = excluded.seq"),
+    setLastSeq: db.prepare("UPDATE meta SET value = ? WHERE key = 'lastSeq'"),
+    setAttempts: db.prepare("INSERT INTO attempts (target, seq, n) VALUES (?, ?, ?) ON CONFLICT (target, seq) DO UPDATE SET n = excluded.n"),
+    clearAttempts: db.prepare("DELETE FROM attempts WHERE target = ? AND seq <= ?"),
+    deleteAttempt: db.prepare("DELETE FROM attempts WHERE target = ? AND seq = ?"),
+  };
 }
 
 /** Durable per-target queues in SQLite; see the module comment for the commit model. */
@@ -49,9 +90,12 @@ export class SqliteOutbox implements Outbox {
   private readonly defaults: OutboxLimits;
   private readonly targets = new Map<string, TargetState>();
   private db: Database.Database | undefined;
-  private stmts: QueueStatements | undefined;
+  private stmts: Statements | undefined;
   private deadLetters: DeadLetters | undefined;
   private pending: Pending[] = [];
+  /** The seq of the newest message ever stored; the next gets the one after. */
+  private lastSeq = 0;
+  private readonly dataCache = new Map<number, Buffer>();
   private flushScheduled = false;
   private acksDirty = false;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -66,19 +110,14 @@ export class SqliteOutbox implements Outbox {
     for (const [target, limits] of Object.entries(options.limits ?? {})) this.setLimits(target, limits);
   }
 
-  /** Opens the database, loads each target's depth and bytes, and starts the expiry timer. */
+  /** Opens the database, loads the index of every stored batch, and starts the expiry timer. */
   start(): void {
     if (this.db !== undefined) return;
     const db = openOutboxDatabase(this.file, this.options.synchronous ?? "NORMAL");
     this.db = db;
-    this.stmts = prepareQueue(db);
+    this.stmts = prepare(db);
     this.deadLetters = new DeadLetters(db, this.options.maxDeadLetters ?? DEFAULT_MAX_DEAD_LETTERS, this.now);
-    for (const s of this.targets.values()) s.depth = s.bytes = s.acked = 0;
-    for (const row of db.prepare<[], { target: string; depth: number; bytes: number }>("SELECT target, count(*) AS depth, total(size) AS bytes FROM messages GROUP BY target").all()) {
-      const s = this.state(row.target);
-      s.depth = row.depth;
-      s.bytes = row.bytes;
-    }
+    this.load(db);
     const registry = this.options.registry;
     if (registry !== undefined) {
       this.droppedCounter = counterOf(registry, "brink_outbox_dropped_total", "Messages that left the outbox undelivered, by target and reason (full, rejected, too-large, expired, dead-letter-overflow).", ["target", "reason"]);
@@ -102,6 +141,7 @@ export class SqliteOutbox implements Outbox {
     this.db = undefined;
     this.stmts = undefined;
     this.deadLetters = undefined;
+    this.dataCache.clear();
   }
 
   /**
@@ -111,9 +151,8 @@ export class SqliteOutbox implements Outbox {
    */
   enqueue(target: string, payload: Uint8Array, meta: Readonly<Record<string, string>>): Promise<void> {
     if (this.db === undefined) return Promise.reject(closedError());
-    const buf = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     const metaText = JSON.stringify(meta);
-    const size = buf.byteLength + Buffer.byteLength(metaText);
+    const size = payload.byteLength + Buffer.byteLength(metaText);
     const limits = this.limitsOf(target);
     if (size > limits.maxBytes) {
       this.countDrop(target, DropReason.TooLarge, 1);
@@ -122,22 +161,32 @@ export class SqliteOutbox implements Outbox {
       }));
     }
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ target, payload: buf, meta: metaText, size, resolve, reject });
+      this.pending.push({ target, payload, meta: metaText, size, resolve, reject });
       this.scheduleFlush();
     });
   }
 
   /** Oldest undelivered messages of `target` after `afterSeq`, in order; expired ones are dropped first. */
   peek(target: string, max: number, afterSeq = 0): OutboxMessage[] {
-    const stmts = this.open();
+    this.open();
     const s = this.targets.get(target);
     if (s === undefined || s.depth === 0 || max <= 0) return [];
-    const from = Math.max(afterSeq, s.acked);
-    let rows = stmts.peek.all(target, from, max);
-    const limits = this.limitsOf(target);
-    const first = rows[0];
-    if (first !== undefined && first.enqueuedAt < this.now() - limits.maxAgeMs && this.expire(target) > 0) rows = stmts.peek.all(target, from, max);
-    return rows.map(toMessage);
+    const from = Math.max(afterSeq, s.acked, s.head);
+    const firstBatch = this.batchAfter(s, from);
+    if (firstBatch < s.batches.length && s.batches[firstBatch]!.enqueuedAt < this.now() - this.limitsOf(target).maxAgeMs && this.expire(target) > 0) {
+      return this.peek(target, max, afterSeq);
+    }
+    const out: OutboxMessage[] = [];
+    for (let b = firstBatch; b < s.batches.length && out.length < max; b++) {
+      const batch = s.batches[b]!;
+      const data = this.dataOf(batch);
+      for (let i = batch.indexAfter(from); i < batch.count && out.length < max; i++) {
+        const seq = batch.seq(i);
+        const { meta, payload } = batch.slices(i, data);
+        out.push({ seq, target, payload, meta: JSON.parse(meta.toString("utf8")) as Record<string, string>, enqueuedAt: batch.enqueuedAt, attempts: s.attempts.get(seq) ?? 0 });
+      }
+    }
+    return out;
   }
 
   /** Marks messages of `target` up to and including `seq` delivered; they are deleted with the next commit. */
@@ -146,7 +195,7 @@ export class SqliteOutbox implements Outbox {
     if (seq <= s.acked) return;
     s.acked = seq;
     this.acksDirty = true;
-    // Deleting acknowledged rows can wait a little: many acks share one transaction (peek skips them meanwhile).
+    // Deleting acknowledged messages can wait a little: many acks share one transaction (peek skips them meanwhile).
     if (!this.flushScheduled && this.ackTimer === undefined) {
       this.ackTimer = setTimeout(() => {
         this.ackTimer = undefined;
@@ -158,14 +207,33 @@ export class SqliteOutbox implements Outbox {
 
   /** Moves the message to the dead letters with `reason` (no-op when it is not queued any more). */
   deadLetter(target: string, seq: number, reason: string): void {
-    this.open();
-    const moved = this.deadLetters!.add(target, seq, reason);
-    if (moved === undefined) return;
-    const s = this.state(target);
+    const stmts = this.open();
+    const s = this.targets.get(target);
+    if (s === undefined || seq <= Math.max(s.head, s.acked)) return;
+    const b = this.batchAfter(s, seq - 1);
+    const batch = s.batches[b];
+    const i = batch?.indexOf(seq) ?? -1;
+    if (batch === undefined || i < 0) return;
+    const { meta, payload } = batch.slices(i, this.dataOf(batch));
+    const size = batch.size(i);
+    const attempts = (s.attempts.get(seq) ?? 0) + 1;
+    const rest = batch.count === 1 ? undefined : batch.without(i);
+    const overflow = this.db!.transaction(() => {
+      const dropped = this.deadLetters!.add({ target, seq, payload, meta: meta.toString("utf8"), enqueuedAt: batch.enqueuedAt, attempts }, reason);
+      if (rest === undefined) stmts.deleteBatch.run(batch.id);
+      else stmts.updateIdx.run(rest, batch.id);
+      if (s.attempts.has(seq)) stmts.deleteAttempt.run(target, seq);
+      return dropped;
+    })();
+    if (rest === undefined) {
+      s.batches.splice(b, 1);
+      this.dataCache.delete(batch.id);
+    } else batch.setIndex(rest);
+    s.attempts.delete(seq);
     s.depth -= 1;
-    s.bytes -= moved.size;
+    s.bytes -= size;
     this.logger.warn({ target, seq, reason }, "outbox: message dead-lettered");
-    if (moved.overflow > 0) this.countDrop(target, DropReason.DeadLetterOverflow, moved.overflow);
+    if (overflow > 0) this.countDrop(target, DropReason.DeadLetterOverflow, overflow);
   }
 
   /** Dead letters, oldest first, of one target or all. */
@@ -179,12 +247,24 @@ export class SqliteOutbox implements Outbox {
    * Throws DEAD_LETTER_NOT_FOUND when no dead letter has that id.
    */
   retryDeadLetter(id: number): number {
-    this.open();
-    const back = this.deadLetters!.retry(id, this.now());
+    const stmts = this.open();
+    const at = this.now();
+    const back = this.db!.transaction(() => {
+      const row = this.deadLetters!.take(id);
+      if (row === undefined) return undefined;
+      const seq = this.lastSeq + 1;
+      const batch = this.writeBatch(row.target, at, [{ seq, meta: Buffer.from(row.meta, "utf8"), payload: row.payload }]);
+      if (row.attempts > 0) stmts.setAttempts.run(row.target, seq, row.attempts);
+      stmts.setLastSeq.run(seq);
+      return { target: row.target, seq, attempts: row.attempts, batch };
+    })();
     if (back === undefined) throw deadLetterNotFound(id);
+    this.lastSeq = back.seq;
     const s = this.state(back.target);
+    s.batches.push(back.batch);
+    if (back.attempts > 0) s.attempts.set(back.seq, back.attempts);
     s.depth += 1;
-    s.bytes += back.size;
+    s.bytes += back.batch.size(0);
     this.notify(back.target);
     return back.seq;
   }
@@ -245,7 +325,22 @@ export class SqliteOutbox implements Outbox {
 
   /** Adds one to `attempts` of the target's queued messages with seq in `[fromSeq, toSeq]`. */
   countAttempt(target: string, fromSeq: number, toSeq: number): void {
-    this.open().countAttempt.run(target, fromSeq, toSeq);
+    const stmts = this.open();
+    const s = this.targets.get(target);
+    if (s === undefined) return;
+    const from = Math.max(fromSeq - 1, s.head, s.acked);
+    const counted: Array<[number, number]> = [];
+    for (let b = this.batchAfter(s, from); b < s.batches.length; b++) {
+      const batch = s.batches[b]!;
+      let i = batch.indexAfter(from);
+      for (; i < batch.count && batch.seq(i) <= toSeq; i++) counted.push([batch.seq(i), (s.attempts.get(batch.seq(i)) ?? 0) + 1]);
+      if (i < batch.count) break;
+    }
+    if (counted.length === 0) return;
+    this.db!.transaction(() => {
+      for (const [seq, n] of counted) stmts.setAttempts.run(target, seq, n);
+    })();
+    for (const [seq, n] of counted) s.attempts.set(seq, n);
   }
 
   /** Drops every target's messages older than its maxAgeMs now; returns how many went. */
@@ -261,21 +356,138 @@ export class SqliteOutbox implements Outbox {
     this.commit();
   }
 
+  /** Reads the heads, the seq counter, the attempts and the index of every stored batch. */
+  private load(db: Database.Database): void {
+    for (const s of this.targets.values()) {
+      s.depth = s.bytes = s.head = s.acked = s.first = 0;
+      s.batches = [];
+      s.attempts = new Map();
+    }
+    this.lastSeq = db.prepare<[], number>("SELECT value FROM meta WHERE key = 'lastSeq'").pluck(true).get() ?? 0;
+    for (const h of db.prepare<[], { target: string; seq: number }>("SELECT target, seq FROM heads").all()) this.state(h.target).head = h.seq;
+    const rows = db.prepare<[], { id: number; target: string; enqueuedAt: number; idx: Buffer }>("SELECT id, target, enqueuedAt, idx FROM batches ORDER BY id");
+    for (const r of rows.iterate()) {
+      const s = this.state(r.target);
+      const batch = new StoredBatch(r.id, r.enqueuedAt, r.idx);
+      s.batches.push(batch);
+      for (let i = batch.indexAfter(s.head); i < batch.count; i++) {
+        s.depth += 1;
+        s.bytes += batch.size(i);
+      }
+      if (batch.count > 0) this.lastSeq = Math.max(this.lastSeq, batch.lastSeq);
+    }
+    for (const a of db.prepare<[], { target: string; seq: number; n: number }>("SELECT target, seq, n FROM attempts").all()) {
+      const s = this.state(a.target);
+      if (a.seq > s.head) s.attempts.set(a.seq, a.n);
+    }
+    for (const s of this.targets.values()) s.acked = s.head;
+  }
+
+  /** Index in `s.batches` of the first batch with a message above `seq` (`length` when none). */
+  private batchAfter(s: TargetState, seq: number): number {
+    let lo = s.first;
+    let hi = s.batches.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s.batches[mid]!.lastSeq <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** A batch's data, from the cache or SQLite. */
+  private dataOf(batch: StoredBatch): Buffer {
+    let data = this.dataCache.get(batch.id);
+    if (data === undefined) {
+      data = this.open().data.get(batch.id);
+      if (data === undefined) throw new AppSdkError(ErrorKind.Database, AppSdkErrorCode.OutboxWriteFailed, `outbox batch ${batch.id} is missing from ${this.file}`);
+      if (this.dataCache.size >= DATA_CACHE_BATCHES) this.dataCache.delete(this.dataCache.keys().next().value!);
+      this.dataCache.set(batch.id, data);
+    }
+    return data;
+  }
+
+  /** Inserts one batch row; returns its in-memory index. Call inside a transaction. */
+  private writeBatch(target: string, enqueuedAt: number, entries: readonly BatchEntry[]): StoredBatch {
+    const { idx, data } = encodeBatch(entries);
+    const id = Number(this.stmts!.insertBatch.run(target, entries[0]!.seq, entries[entries.length - 1]!.seq, enqueuedAt, idx, data).lastInsertRowid);
+    return new StoredBatch(id, enqueuedAt, idx);
+  }
+
+  /**
+   * Moves a target's head to `seq`: everything at or below is gone. Deletes the batches it passed and their attempts;
+   * returns how many messages and bytes went. Call inside a transaction; `s.depth` and `s.bytes` are updated.
+   */
+  private advanceHead(target: string, s: TargetState, seq: number): { count: number; bytes: number } {
+    let count = 0;
+    let bytes = 0;
+    if (seq <= s.head) return { count, bytes };
+    const stmts = this.stmts!;
+    while (s.first < s.batches.length) {
+      const batch = s.batches[s.first]!;
+      const end = batch.indexAfter(seq);
+      for (let i = batch.indexAfter(s.head); i < end; i++) {
+        count += 1;
+        bytes += batch.size(i);
+      }
+      if (end < batch.count) break;
+      stmts.deleteBatch.run(batch.id);
+      this.dataCache.delete(batch.id);
+      s.first += 1;
+    }
+    if (s.first > 64 && s.first * 2 > s.batches.length) {
+      s.batches = s.batches.slice(s.first);
+      s.first = 0;
+    }
+    s.head = seq;
+    if (s.acked < seq) s.acked = seq;
+    stmts.setHead.run(target, seq);
+    if (s.attempts.size > 0) {
+      stmts.clearAttempts.run(target, seq);
+      for (const k of [...s.attempts.keys()]) if (k <= seq) s.attempts.delete(k);
+    }
+    s.depth -= count;
+    s.bytes -= bytes;
+    return { count, bytes };
+  }
+
+  /**
+   * The seq up to which the oldest queued messages of a target add up to at least `need` bytes (the last one when
+   * they never do), and how many that is.
+   */
+  private oldestCovering(s: TargetState, need: number): number {
+    let bytes = 0;
+    let last = s.head;
+    for (let b = s.first; b < s.batches.length && bytes < need; b++) {
+      const batch = s.batches[b]!;
+      for (let i = batch.indexAfter(s.head); i < batch.count && bytes < need; i++) {
+        bytes += batch.size(i);
+        last = batch.seq(i);
+      }
+    }
+    return last;
+  }
+
   private expire(target: string): number {
-    const stmts = this.open();
+    this.open();
     const s = this.state(target);
     const maxAge = this.limitsOf(target).maxAgeMs;
     if (s.depth === 0 || !Number.isFinite(maxAge)) return 0;
     this.applyAcks();
-    const removed = deleteOlderThan(stmts, target, this.now() - maxAge);
-    s.depth -= removed.count;
-    s.bytes -= removed.bytes;
-    const dropped = removed.count;
-    if (dropped > 0) this.countDrop(target, DropReason.Expired, dropped);
-    return dropped;
+    const cutoff = this.now() - maxAge;
+    let last = s.head;
+    for (let b = this.batchAfter(s, s.head); b < s.batches.length; b++) {
+      const batch = s.batches[b]!;
+      if (batch.enqueuedAt >= cutoff) break;
+      last = batch.lastSeq;
+    }
+    if (last <= s.head) return 0;
+    const removed = this.db!.transaction(() => this.advanceHead(target, s, last))();
+    if (removed.count > 0) this.countDrop(target, DropReason.Expired, removed.count);
+    return removed.count;
   }
 
-  private open(): QueueStatements {
+  private open(): Statements {
     if (this.stmts === undefined) throw closedError();
     return this.stmts;
   }
@@ -283,7 +495,7 @@ export class SqliteOutbox implements Outbox {
   private state(target: string): TargetState {
     let s = this.targets.get(target);
     if (s === undefined) {
-      s = { depth: 0, bytes: 0, acked: 0, dropped: new Map(), limits: undefined, watchers: new Set() };
+      s = { depth: 0, bytes: 0, head: 0, acked: 0, batches: [], first: 0, attempts: new Map(), dropped: new Map(), limits: undefined, watchers: new Set() };
       this.targets.set(target, s);
     }
     return s;
@@ -298,19 +510,12 @@ export class SqliteOutbox implements Outbox {
     });
   }
 
+  /** Stores the acknowledged watermarks and deletes what they passed; in the caller's transaction when in one. */
   private applyAcks(): void {
     if (!this.acksDirty || this.stmts === undefined) return;
     this.acksDirty = false;
-    const stmts = this.stmts;
     this.db!.transaction(() => {
-      for (const [target, s] of this.targets) {
-        if (s.acked === 0 || s.depth === 0) continue;
-        const { n, bytes } = stmts.ackSize.get(target, s.acked)!;
-        if (n === 0) continue;
-        stmts.deleteUpTo.run(target, s.acked);
-        s.depth -= n;
-        s.bytes -= bytes;
-      }
+      for (const [target, s] of this.targets) if (s.acked > s.head) this.advanceHead(target, s, s.acked);
     })();
   }
 
@@ -319,47 +524,75 @@ export class SqliteOutbox implements Outbox {
       for (const p of this.pending.splice(0)) p.reject(closedError());
       return;
     }
-    this.applyAcks();
     const batch = this.pending;
-    if (batch.length === 0) return;
+    if (batch.length === 0) {
+      this.applyAcks();
+      return;
+    }
     this.pending = [];
     const stmts = this.stmts;
     const now = this.now();
-    const work = new Map<string, { depth: number; bytes: number }>();
     const drops: Array<[string, DropReason, number]> = [];
     const refused = new Set<Pending>();
     const added = new Set<string>();
+    const staged = new Map<string, { entries: BatchEntry[]; bytes: number }>();
+    let lastSeq = this.lastSeq;
+    const writeStaged = (target: string): void => {
+      const group = staged.get(target);
+      if (group === undefined || group.entries.length === 0) return;
+      this.state(target).batches.push(this.writeBatch(target, now, group.entries));
+      staged.delete(target);
+    };
     try {
       this.db!.transaction(() => {
+        this.applyAcks();
         for (const p of batch) {
           const s = this.state(p.target);
-          const w = work.get(p.target) ?? { depth: s.depth, bytes: s.bytes };
-          work.set(p.target, w);
           const limits = this.limitsOf(p.target);
-          if (w.bytes + p.size > limits.maxBytes) {
+          if (s.bytes + p.size > limits.maxBytes) {
             if (limits.dropPolicy === "reject-new") {
               refused.add(p);
               drops.push([p.target, DropReason.Rejected, 1]);
               continue;
             }
-            const evicted = evictOldest(stmts, p.target, s.acked, w.bytes + p.size - limits.maxBytes);
-            w.depth -= evicted.count;
-            w.bytes -= evicted.bytes;
-            drops.push([p.target, DropReason.Full, evicted.count]);
+            // Room is made from the oldest messages, those of this commit included: store them first.
+            writeStaged(p.target);
+            const gone = this.advanceHead(p.target, s, this.oldestCovering(s, s.bytes + p.size - limits.maxBytes));
+            drops.push([p.target, DropReason.Full, gone.count]);
           }
-          stmts.insert.run(p.target, p.payload, p.meta, now, p.size);
-          w.depth += 1;
-          w.bytes += p.size;
+          let group = staged.get(p.target);
+          if (group !== undefined && (group.entries.length >= BATCH_MAX_MESSAGES || group.bytes + p.size > BATCH_MAX_BYTES)) {
+            writeStaged(p.target);
+            group = undefined;
+          }
+          if (group === undefined) {
+            group = { entries: [], bytes: 0 };
+            staged.set(p.target, group);
+          }
+          lastSeq += 1;
+          group.entries.push({ seq: lastSeq, meta: Buffer.from(p.meta, "utf8"), payload: p.payload });
+          group.bytes += p.size;
+          s.depth += 1;
+          s.bytes += p.size;
           added.add(p.target);
         }
+        for (const target of [...staged.keys()]) writeStaged(target);
+        if (lastSeq > this.lastSeq) stmts.setLastSeq.run(lastSeq);
       })();
     } catch (err) {
+      // The transaction rolled back: the memory index may be ahead of the file, so it is read again.
       const error = new AppSdkError(ErrorKind.Database, AppSdkErrorCode.OutboxWriteFailed, `outbox write failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       this.logger.error({ err: error.message, messages: batch.length }, "outbox: commit failed");
+      this.dataCache.clear();
+      try {
+        this.load(this.db!);
+      } catch (loadErr) {
+        this.logger.error({ err: loadErr instanceof Error ? loadErr.message : String(loadErr) }, "outbox: cannot read the index back");
+      }
       for (const p of batch) p.reject(error);
       return;
     }
-    for (const [target, w] of work) Object.assign(this.state(target), w);
+    this.lastSeq = lastSeq;
     for (const [target, reason, n] of drops) this.countDrop(target, reason, n);
     for (const p of batch) {
       if (refused.has(p)) {

@@ -1,9 +1,11 @@
 import { strict as assert } from "node:assert";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { Registry } from "prom-client";
 import { AppSdkErrorCode } from "../../src/errors.js";
 import type { SqliteOutboxOptions } from "../../src/outbox/options.js";
+import { BATCH_MAX_MESSAGES, OUTBOX_SCHEMA_VERSION } from "../../src/outbox/schema.js";
 import { SqliteOutbox } from "../../src/outbox/sqlite-outbox.js";
 import { bytes, memoryLogger, tempDir, text } from "./helpers.js";
 
@@ -200,5 +202,137 @@ describe("SqliteOutbox", () => {
     await assert.rejects(o.enqueue("a", bytes("y"), {}), (err: { code: string }) => err.code === AppSdkErrorCode.OutboxClosed);
     const again = outbox();
     assert.deepEqual(again.peek("a", 10).map(text), ["x"], "stop() commits what was queued");
+  });
+
+  describe("storage in batches", () => {
+    /** Rows of the batches table, read with a connection of the test's own. */
+    function batchRows(o: SqliteOutbox): Array<{ target: string; firstSeq: number; lastSeq: number }> {
+      const db = new Database(o.file, { readonly: true });
+      try {
+        return db.prepare<[], { target: string; firstSeq: number; lastSeq: number }>("SELECT target, firstSeq, lastSeq FROM batches ORDER BY id").all();
+      } finally {
+        db.close();
+      }
+    }
+
+    it("writes one row per target and commit, at most BATCH_MAX_MESSAGES each, and keeps a partly acknowledged batch's rest across a reopen", async () => {
+      let o = outbox();
+      const n = 2 * BATCH_MAX_MESSAGES + 500;
+      await Promise.all([
+        ...Array.from({ length: n }, (_, i) => o.enqueue("a", bytes(`a${i}`), { i: String(i) })),
+        o.enqueue("b", bytes("b0"), {}),
+      ]);
+      const rows = batchRows(o);
+      assert.deepEqual(rows.map((r) => [r.target, r.lastSeq - r.firstSeq + 1]), [["a", BATCH_MAX_MESSAGES], ["a", BATCH_MAX_MESSAGES], ["a", 500], ["b", 1]]);
+      const all = o.peek("a", n);
+      assert.equal(all.length, n);
+      assert.deepEqual(all.slice(0, 3).map(text), ["a0", "a1", "a2"]);
+      assert.deepEqual(all[n - 1]!.meta, { i: String(n - 1) });
+      // Acknowledge into the middle of the second batch: the first row goes, the second stays with its rest queued.
+      o.ack("a", all[1500]!.seq);
+      o.flush();
+      assert.equal(batchRows(o).filter((r) => r.target === "a").length, 2);
+      assert.equal(o.stats("a").depth, n - 1501);
+      const bytesLeft = all.slice(1501).reduce((sum, m) => sum + m.payload.byteLength + JSON.stringify(m.meta).length, 0);
+      assert.equal(o.stats("a").bytes, bytesLeft);
+      o.stop();
+      o = outbox();
+      assert.equal(o.stats("a").depth, n - 1501);
+      assert.equal(o.stats("a").bytes, bytesLeft);
+      const left = o.peek("a", n);
+      assert.deepEqual([text(left[0]!), text(left[left.length - 1]!)], ["a1501", `a${n - 1}`]);
+      assert.deepEqual(o.peek("a", 2, left[0]!.seq).map(text), ["a1502", "a1503"]);
+      assert.deepEqual(o.peek("b", 10).map(text), ["b0"]);
+    });
+
+    it("keeps a dead letter taken from the middle of a batch and the attempts of the others across a reopen", async () => {
+      let o = outbox();
+      await Promise.all(["m1", "m2", "m3", "m4"].map((m) => o.enqueue("a", bytes(m), {})));
+      const [m1, m2, m3] = o.peek("a", 10);
+      o.countAttempt("a", m1!.seq, m3!.seq);
+      o.deadLetter("a", m2!.seq, "refused");
+      o.deadLetter("a", m2!.seq, "again: ignored");
+      assert.deepEqual(o.peek("a", 10).map(text), ["m1", "m3", "m4"]);
+      assert.equal(o.listDeadLetters("a").deadLetters[0]!.attempts, 2);
+      o.stop();
+      o = outbox();
+      assert.deepEqual(o.peek("a", 10).map((m) => [text(m), m.attempts]), [["m1", 1], ["m3", 1], ["m4", 0]]);
+      assert.equal(o.stats("a").depth, 3);
+      assert.equal(o.stats("a").bytes, 3 * (2 + 2));
+      o.ack("a", m3!.seq);
+      o.stop();
+      o = outbox();
+      assert.deepEqual(o.peek("a", 10).map((m) => [text(m), m.attempts]), [["m4", 0]]);
+    });
+
+    it("migrates a schema-1 outbox (one row per message) with its order, meta, attempts and seq counter", () => {
+      const file = path.join(tmp.dir, "app-service", "outbox.db");
+      mkdirSync(path.dirname(file), { recursive: true });
+      const old = new Database(file);
+      old.pragma("journal_mode = WAL");
+      old.exec(`CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, payload BLOB NOT NULL, meta TEXT NOT NULL,
+        enqueuedAt INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, size INTEGER NOT NULL);
+        CREATE INDEX messages_target_seq ON messages (target, seq);
+        CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, seq INTEGER NOT NULL, payload BLOB NOT NULL,
+        meta TEXT NOT NULL, enqueuedAt INTEGER NOT NULL, attempts INTEGER NOT NULL, reason TEXT NOT NULL, failedAt INTEGER NOT NULL);`);
+      const insert = old.prepare("INSERT INTO messages (target, payload, meta, enqueuedAt, attempts, size) VALUES (?, ?, ?, ?, ?, ?)");
+      insert.run("a", Buffer.from("a1"), '{"topic":"t/1"}', 1000, 0, 2 + 15);
+      insert.run("b", Buffer.from("b1"), "{}", 1000, 3, 4);
+      insert.run("a", Buffer.from("a2"), "{}", 2000, 1, 4);
+      insert.run("a", Buffer.from("gone"), "{}", 2000, 0, 6);
+      old.prepare("DELETE FROM messages WHERE seq = 4").run(); // the counter stays at 4
+      old.pragma("user_version = 1");
+      old.close();
+
+      const o = outbox({ now: () => 3000 });
+      assert.deepEqual(o.peek("a", 10).map((m) => [m.seq, text(m), m.meta, m.enqueuedAt, m.attempts]), [
+        [1, "a1", { topic: "t/1" }, 1000, 0],
+        [3, "a2", {}, 2000, 1],
+      ]);
+      assert.deepEqual(o.peek("b", 10).map((m) => [m.seq, text(m), m.attempts]), [[2, "b1", 3]]);
+      assert.equal(o.stats().depth, 3);
+      assert.equal(o.stats("a").bytes, 2 + 15 + 4);
+      const db = new Database(o.file, { readonly: true });
+      try {
+        assert.equal(db.pragma("user_version", { simple: true }), OUTBOX_SCHEMA_VERSION);
+        assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'messages'").pluck().get(), 0);
+      } finally {
+        db.close();
+      }
+      return o.enqueue("a", bytes("a3"), {}).then(() => {
+        assert.equal(o.peek("a", 10)[2]!.seq, 5, "seqs continue after the old counter, never reusing one");
+      });
+    });
+  });
+
+  it("refuses a file that is not an outbox database with STORE_CORRUPT", () => {
+    const file = path.join(tmp.dir, "app-service", "outbox.db");
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, "this is not a database, but it is long enough to have a header of sorts.".repeat(20));
+    const o = new SqliteOutbox({ dataDir: tmp.dir, logger: memoryLogger() });
+    assert.throws(() => o.start(), (err: { code: string; message: string }) => err.code === "STORE_CORRUPT" && err.message.includes(file));
+  });
+
+  it("rejects the enqueues of a commit that cannot be written with OUTBOX_WRITE_FAILED, keeping what was stored", async function () {
+    this.timeout(30_000);
+    const logger = memoryLogger();
+    const o = outbox({ logger });
+    await Promise.all(["m1", "m2"].map((m) => o.enqueue("a", bytes(m), {})));
+    o.ack("a", o.peek("a", 1)[0]!.seq);
+    // Another connection holds the write lock past SQLite's busy timeout (5 s): the next commit fails.
+    const other = new Database(o.file);
+    other.exec("BEGIN IMMEDIATE");
+    try {
+      await assert.rejects(o.enqueue("a", bytes("m3"), {}), (err: { code: string; kind: string }) => err.code === AppSdkErrorCode.OutboxWriteFailed && err.kind === "DatabaseError");
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+    assert.ok(logger.lines.some((l) => l.level === "error" && l.msg === "outbox: commit failed"));
+    // The failed commit changed nothing: the acknowledgement it carried is re-applied later (at least once).
+    assert.deepEqual(o.peek("a", 10).map(text), ["m1", "m2"]);
+    assert.equal(o.stats("a").depth, 2);
+    await o.enqueue("a", bytes("m4"), {});
+    assert.deepEqual(o.peek("a", 10).map(text), ["m1", "m2", "m4"]);
   });
 });
