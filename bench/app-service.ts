@@ -340,11 +340,11 @@ export async function run(): Promise<void> {
       ["path", "messages/s", "readings/s", "× bare publisher", "CPU of this process per message"],
       [
         [`bare mqtt.js publisher, ${BARE_IN_FLIGHT} in flight, counted by PUBACK`, fmt(b), fmt(b * READINGS_PER_EVENT), "1.00", `${fmt(bCpu, 1)} µs`],
-        [`SqliteOutbox + Forwarder + MqttTarget (defaults: ${DEFAULT_MAX_IN_FLIGHT} in flight, publish window 128), enqueuing and forwarding at once: each message committed to SQLite (commits of ${BARE_IN_FLIGHT}), published, acknowledged by PUBACK, deleted`, fmt(o), fmt(o * READINGS_PER_EVENT), fmt(r, 2), `${fmt(oCpu, 1)} µs`],
+        [`SqliteOutbox + Forwarder + MqttTarget (defaults: ${DEFAULT_MAX_IN_FLIGHT} in flight, publish window 128), enqueuing and forwarding at once: each message committed to SQLite (commits of ${BARE_IN_FLIGHT}, one batch row each), read back, published, acknowledged by PUBACK, deleted with its batch`, fmt(o), fmt(o * READINGS_PER_EVENT), fmt(r, 2), `${fmt(oCpu, 1)} µs`],
       ],
     ),
     "",
-    `Median of ${PAIRS} back-to-back pairs (alternating order) after a warm-up of ${fmt(WARM_UP_MESSAGES)} messages each; "× bare publisher" is the median of the pairs' ratios (from ${fmt(Math.min(...ratios), 2)} to ${fmt(Math.max(...ratios), 2)}). Every run checks that each message was acknowledged and, for the outbox, that it is empty with no retry. Target: ≥ 0.6 × the bare publisher: ${r >= 0.6 ? "met" : "not met"} in this run. The outbox path costs this process ${fmt(oCpu / bCpu, 1)} × the CPU per message of the bare publisher (last column, user + system time of all its threads): the SQLite insert and commit of each message, reading it back and deleting it come on top of the same publishing work.`,
+    `Median of ${PAIRS} back-to-back pairs (alternating order) after a warm-up of ${fmt(WARM_UP_MESSAGES)} messages each; "× bare publisher" is the median of the pairs' ratios (from ${fmt(Math.min(...ratios), 2)} to ${fmt(Math.max(...ratios), 2)}). Every run checks that each message was acknowledged and, for the outbox, that it is empty with no retry. Target: ≥ 0.6 × the bare publisher: ${r >= 0.6 ? "met" : "not met"} in this run. The outbox path costs this process ${fmt(oCpu / bCpu, 1)} × the CPU per message of the bare publisher (last column, user + system time of all its threads): storing each commit as one batch row, reading it back and deleting it come on top of the same publishing work. Before the outbox stored batches (one row per message, 4 KiB pages) this path ran at 0.38 × with 2.7 × the CPU per message.`,
     "",
     `### Replay after an outage: ${fmt(REPLAY_MESSAGES)} messages queued while the broker is down`,
     "",

@@ -1,37 +1,42 @@
 /**
- * Batches of the outbox: how one row of the `batches` table holds many messages, and the in-memory index of a stored
- * batch.
+ * Batches of the outbox: how one row of the `batches` table holds many messages.
  *
  * `data` is the messages' meta (JSON, UTF-8) and payload back to back. `idx` has one entry of {@link ENTRY_BYTES}
- * bytes per message still queued, in seq order: seq (float64, exact up to 2^53), offset of its meta in `data`, meta
- * length and payload length (uint32 each), all little-endian. Removing one message from the middle of a batch (a dead
- * letter) rewrites `idx` only; `data` stays as written.
+ * bytes per message still queued, in seq order: seq and enqueuedAt (float64 each, exact up to 2^53), then the offset
+ * of its meta in `data`, the meta length and the payload length (uint32 each), all little-endian. Removing one message
+ * from the middle of a batch (a dead letter) rewrites `idx` only; `data` stays as written. Appending messages to a
+ * small batch appends to both.
  */
 
 /** Bytes of one `idx` entry. */
-export const ENTRY_BYTES = 20;
+export const ENTRY_BYTES = 28;
 
 /** One message to encode. */
 export interface BatchEntry {
   readonly seq: number;
+  readonly enqueuedAt: number;
   readonly meta: Buffer;
   readonly payload: Uint8Array;
 }
 
-/** The `idx` and `data` columns of a batch of messages. */
-export function encodeBatch(entries: readonly BatchEntry[]): { idx: Buffer; data: Buffer } {
+/**
+ * The `idx` and `data` of messages appended after `dataOffset` bytes of existing data (0 for a new batch). Both are
+ * allocated outside Node's shared buffer pool, so keeping one does not keep a pool slab alive.
+ */
+export function encodeBatch(entries: readonly BatchEntry[], dataOffset = 0): { idx: Buffer; data: Buffer } {
   let total = 0;
   for (const e of entries) total += e.meta.byteLength + e.payload.byteLength;
-  const data = Buffer.allocUnsafe(total);
-  const idx = Buffer.allocUnsafe(entries.length * ENTRY_BYTES);
+  const data = Buffer.allocUnsafeSlow(total);
+  const idx = Buffer.allocUnsafeSlow(entries.length * ENTRY_BYTES);
   let offset = 0;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const at = i * ENTRY_BYTES;
     idx.writeDoubleLE(e.seq, at);
-    idx.writeUInt32LE(offset, at + 8);
-    idx.writeUInt32LE(e.meta.byteLength, at + 12);
-    idx.writeUInt32LE(e.payload.byteLength, at + 16);
+    idx.writeDoubleLE(e.enqueuedAt, at + 8);
+    idx.writeUInt32LE(dataOffset + offset, at + 16);
+    idx.writeUInt32LE(e.meta.byteLength, at + 20);
+    idx.writeUInt32LE(e.payload.byteLength, at + 24);
     data.set(e.meta, offset);
     offset += e.meta.byteLength;
     data.set(e.payload, offset);
@@ -40,43 +45,33 @@ export function encodeBatch(entries: readonly BatchEntry[]): { idx: Buffer; data
   return { idx, data };
 }
 
-/** A stored batch as the outbox keeps it in memory: its row id, time and index (the data stays in SQLite). */
-export class StoredBatch {
-  constructor(
-    readonly id: number,
-    readonly enqueuedAt: number,
-    private idx: Buffer,
-  ) {}
+/** Reads an `idx` column. */
+export class BatchIndex {
+  constructor(readonly buffer: Buffer) {}
 
-  /** Messages in the index. */
   get count(): number {
-    return this.idx.byteLength / ENTRY_BYTES;
-  }
-
-  /** The `idx` column as it is now. */
-  get index(): Buffer {
-    return this.idx;
+    return this.buffer.byteLength / ENTRY_BYTES;
   }
 
   seq(i: number): number {
-    return this.idx.readDoubleLE(i * ENTRY_BYTES);
+    return this.buffer.readDoubleLE(i * ENTRY_BYTES);
   }
 
-  get lastSeq(): number {
-    return this.seq(this.count - 1);
+  enqueuedAt(i: number): number {
+    return this.buffer.readDoubleLE(i * ENTRY_BYTES + 8);
   }
 
   /** Meta and payload bytes of message `i` (its size as the limits count it). */
   size(i: number): number {
-    return this.idx.readUInt32LE(i * ENTRY_BYTES + 12) + this.idx.readUInt32LE(i * ENTRY_BYTES + 16);
+    return this.buffer.readUInt32LE(i * ENTRY_BYTES + 20) + this.buffer.readUInt32LE(i * ENTRY_BYTES + 24);
   }
 
   /** Meta (UTF-8 JSON) and payload of message `i`, as views of the batch's `data`. */
   slices(i: number, data: Buffer): { meta: Buffer; payload: Buffer } {
     const at = i * ENTRY_BYTES;
-    const offset = this.idx.readUInt32LE(at + 8);
-    const metaLength = this.idx.readUInt32LE(at + 12);
-    const payloadLength = this.idx.readUInt32LE(at + 16);
+    const offset = this.buffer.readUInt32LE(at + 16);
+    const metaLength = this.buffer.readUInt32LE(at + 20);
+    const payloadLength = this.buffer.readUInt32LE(at + 24);
     return { meta: data.subarray(offset, offset + metaLength), payload: data.subarray(offset + metaLength, offset + metaLength + payloadLength) };
   }
 
@@ -98,13 +93,27 @@ export class StoredBatch {
     return i < this.count && this.seq(i) === seq ? i : -1;
   }
 
-  /** The index without message `i` (this batch is unchanged until {@link setIndex}). */
+  /** The index without message `i`. */
   without(i: number): Buffer {
-    return Buffer.concat([this.idx.subarray(0, i * ENTRY_BYTES), this.idx.subarray((i + 1) * ENTRY_BYTES)]);
+    return Buffer.concat([this.buffer.subarray(0, i * ENTRY_BYTES), this.buffer.subarray((i + 1) * ENTRY_BYTES)]);
   }
+}
 
-  /** Replaces the index (after the row was updated). */
-  setIndex(idx: Buffer): void {
-    this.idx = idx;
-  }
+/**
+ * What the outbox keeps in memory of a stored batch: a summary of the messages still queued in it (those above the
+ * target's head). The index and data stay in SQLite and are read when needed.
+ */
+export interface StoredBatch {
+  readonly id: number;
+  /** Seq of the first message of the row (it may be at or below the head). */
+  firstSeq: number;
+  lastSeq: number;
+  /** Messages above the head, and their bytes. */
+  count: number;
+  bytes: number;
+  /** enqueuedAt of the first and the last message of the row. */
+  firstAt: number;
+  lastAt: number;
+  /** Length of the row's data. */
+  dataBytes: number;
 }

@@ -3,13 +3,17 @@
  *
  * Messages are stored in batches: each commit writes one row per target (split beyond {@link BATCH_MAX_MESSAGES}
  * messages or {@link BATCH_MAX_BYTES}) holding the messages' meta and payloads back to back in `data`, and an index of
- * them in `idx` (see batches.ts). A row per message cost an insert, a read and a delete each in SQLite, about three
- * times the CPU of publishing the message; a row per batch costs them once per batch.
+ * them in `idx` (see batches.ts); a commit of a few messages is appended to its target's newest row while that row is
+ * under {@link APPEND_MAX_BYTES}, so a trickle of messages during a long outage does not make a row (and an object in
+ * memory) per message. A row per message cost an insert, a read and a delete each in SQLite, about three times the
+ * CPU of publishing the message; a row per batch costs them once per batch. `count` and `bytes` sum the row's index,
+ * `firstAt` and `lastAt` are the enqueue times of its first and last message.
  *
- * Each message has a `seq`, never reused for the life of the file (`meta.lastSeq` keeps the counter): order per
- * target is seq order. `heads` holds each target's watermark: every message of the target at or below it is gone
- * (acknowledged, evicted or expired), and a batch is deleted once all of it is. `attempts` holds the failed deliveries
- * of the messages that had any.
+ * Each message has a `seq`, above every seq stored and every head: order per target is seq order. `heads` holds each
+ * target's watermark: every message of the target at or below it is gone (acknowledged, evicted or expired), and a
+ * batch is deleted once all of it is. `attempts` holds the failed deliveries of the messages that had any;
+ * `meta.lastSeq` the seq counter of a file migrated from schema 1. A commit of one message writes one table page:
+ * batch ids are plain rowids and nothing else is indexed, since the outbox keeps its index in memory.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -24,18 +28,22 @@ export const OUTBOX_SCHEMA_VERSION = 2;
 export const BATCH_MAX_MESSAGES = 1024;
 /** Most bytes of meta and payload in one batch row (a larger single message gets a row of its own). */
 export const BATCH_MAX_BYTES = 4 * 1024 * 1024;
+/** A commit is appended to its target's newest row while the row's data stays within this; else it gets a new row. */
+export const APPEND_MAX_BYTES = 8 * 1024;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS batches (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   target TEXT NOT NULL,
   firstSeq INTEGER NOT NULL,
   lastSeq INTEGER NOT NULL,
-  enqueuedAt INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  firstAt INTEGER NOT NULL,
+  lastAt INTEGER NOT NULL,
   idx BLOB NOT NULL,
   data BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS batches_target_first ON batches (target, firstSeq);
 
 CREATE TABLE IF NOT EXISTS heads (
   target TEXT PRIMARY KEY,
@@ -69,13 +77,6 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 CREATE INDEX IF NOT EXISTS dead_letters_target_id ON dead_letters (target, id);
 `;
 
-/** Page size of a new outbox file, bytes (SQLite's default is 4096): messages of a few kB share a page. */
-const PAGE_SIZE = 32 * 1024;
-/** Page cache of the outbox connection, KiB. */
-const CACHE_KIB = 8 * 1024;
-/** WAL size that triggers a checkpoint, bytes. */
-const WAL_CHECKPOINT_BYTES = 8 * 1024 * 1024;
-
 /** SQLite `synchronous` setting: NORMAL survives a process crash (kill -9), FULL also a power loss. */
 export type OutboxSynchronous = "NORMAL" | "FULL";
 
@@ -93,11 +94,10 @@ export function openOutboxDatabase(file: string, synchronous: OutboxSynchronous)
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     db = new Database(file);
-    db.pragma(`page_size = ${PAGE_SIZE}`); // a new file only; an existing one keeps its page size
+    // SQLite's default 4 KiB pages: a commit of one small message writes one page (larger pages were no faster for
+    // batches, and wrote several times the bytes per commit at a few messages a second, which wears flash storage).
     db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${synchronous}`);
-    db.pragma(`cache_size = -${CACHE_KIB}`);
-    db.pragma(`wal_autocheckpoint = ${Math.round(WAL_CHECKPOINT_BYTES / (db.pragma("page_size", { simple: true }) as number))}`);
     const version = db.pragma("user_version", { simple: true }) as number;
     if (version > OUTBOX_SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this outbox (${OUTBOX_SCHEMA_VERSION})`);
     const d = db;
@@ -122,14 +122,18 @@ function migrateFromRows(db: Database.Database): void {
   type Row = { seq: number; target: string; payload: Buffer; meta: string; enqueuedAt: number; attempts: number };
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'").get();
   if (exists === undefined) return;
-  const insert = db.prepare<[string, number, number, number, Buffer, Buffer]>("INSERT INTO batches (target, firstSeq, lastSeq, enqueuedAt, idx, data) VALUES (?, ?, ?, ?, ?, ?)");
+  const insert = db.prepare<[string, number, number, number, number, number, number, Buffer, Buffer]>(
+    "INSERT INTO batches (target, firstSeq, lastSeq, count, bytes, firstAt, lastAt, idx, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  );
   const attempt = db.prepare<[string, number, number]>("INSERT INTO attempts (target, seq, n) VALUES (?, ?, ?)");
-  const open = new Map<string, { enqueuedAt: number; entries: BatchEntry[]; bytes: number }>();
+  const open = new Map<string, { entries: BatchEntry[]; bytes: number }>();
   const write = (target: string): void => {
     const b = open.get(target);
     if (b === undefined || b.entries.length === 0) return;
     const { idx, data } = encodeBatch(b.entries);
-    insert.run(target, b.entries[0]!.seq, b.entries[b.entries.length - 1]!.seq, b.enqueuedAt, idx, data);
+    const first = b.entries[0]!;
+    const last = b.entries[b.entries.length - 1]!;
+    insert.run(target, first.seq, last.seq, b.entries.length, b.bytes, first.enqueuedAt, last.enqueuedAt, idx, data);
     open.delete(target);
   };
   let lastSeq = 0;
@@ -137,15 +141,14 @@ function migrateFromRows(db: Database.Database): void {
   for (let rows = page.all(0); rows.length > 0; rows = page.all(lastSeq)) for (const r of rows) {
     lastSeq = r.seq;
     let b = open.get(r.target);
-    // A batch shares one enqueuedAt: a message enqueued at another time starts a new one (expiry stays exact).
-    if (b !== undefined && (b.enqueuedAt !== r.enqueuedAt || b.entries.length >= BATCH_MAX_MESSAGES || b.bytes >= BATCH_MAX_BYTES)) write(r.target);
+    if (b !== undefined && (b.entries.length >= BATCH_MAX_MESSAGES || b.bytes >= BATCH_MAX_BYTES)) write(r.target);
     b = open.get(r.target);
     if (b === undefined) {
-      b = { enqueuedAt: r.enqueuedAt, entries: [], bytes: 0 };
+      b = { entries: [], bytes: 0 };
       open.set(r.target, b);
     }
     const meta = Buffer.from(r.meta, "utf8");
-    b.entries.push({ seq: r.seq, meta, payload: r.payload });
+    b.entries.push({ seq: r.seq, enqueuedAt: r.enqueuedAt, meta, payload: r.payload });
     b.bytes += meta.byteLength + r.payload.byteLength;
     if (r.attempts > 0) attempt.run(r.target, r.seq, r.attempts);
   }

@@ -9,25 +9,29 @@
  * way: `ack()` moves a watermark in memory, and the next commit, at most 20 ms later, stores it and deletes the batches
  * it passed (a crash before then re-sends those messages: at-least-once).
  *
- * The index of every stored batch (seq and sizes of its messages, 20 bytes each) is kept in memory, so depth, bytes,
- * eviction, expiry and acks need no query; a peek reads the batches it needs (the last few are cached).
+ * A summary of every stored batch (its seq range, live count and bytes, first and last enqueue time: about 100 bytes
+ * per row, and a row holds a commit, or at least 8 KiB of messages) is kept in memory, so depth, bytes and whole-batch
+ * acks, evictions and expiries need no query; the per-message index and the data are read when a peek or a partial
+ * batch needs them (the last few are cached).
  */
 import type Database from "better-sqlite3";
 import type { Counter } from "prom-client";
 import { ErrorKind } from "@brink/contracts";
 import { AppSdkError, AppSdkErrorCode } from "../errors.js";
 import type { Outbox, OutboxLimits, OutboxMessage } from "../types.js";
-import { StoredBatch, encodeBatch, type BatchEntry } from "./batches.js";
+import { BatchIndex, encodeBatch, type BatchEntry, type StoredBatch } from "./batches.js";
 import { DeadLetters, type DeadLetter, type DeadLetterPage } from "./dead-letters.js";
 import { DEFAULT_OUTBOX_LIMITS, DropReason, mergeLimits } from "./limits.js";
 import { counterOf, gaugeOf, stderrLogger, type OutboxLogger } from "./observe.js";
 import { DEFAULT_EXPIRY_INTERVAL_MS, DEFAULT_MAX_DEAD_LETTERS, type OutboxStats, type SqliteOutboxOptions } from "./options.js";
-import { BATCH_MAX_BYTES, BATCH_MAX_MESSAGES, openOutboxDatabase, outboxFile } from "./schema.js";
+import { APPEND_MAX_BYTES, BATCH_MAX_BYTES, BATCH_MAX_MESSAGES, openOutboxDatabase, outboxFile } from "./schema.js";
 
 /** Longest wait before acknowledged messages are deleted when no enqueue commits first, ms. */
 const ACK_COMMIT_DELAY_MS = 20;
 /** Batch data kept in memory after a peek read it (the forwarder reads each batch a window at a time). */
 const DATA_CACHE_BATCHES = 4;
+/** Batch indexes kept in memory after they were read. */
+const INDEX_CACHE_BATCHES = 8;
 
 interface Pending {
   target: string;
@@ -56,12 +60,13 @@ interface TargetState {
 }
 
 interface Statements {
-  insertBatch: Database.Statement<[string, number, number, number, Buffer, Buffer]>;
+  insertBatch: Database.Statement<[string, number, number, number, number, number, number, Buffer, Buffer]>;
+  appendBatch: Database.Statement<[number, number, number, number, Buffer, Buffer, number]>;
   deleteBatch: Database.Statement<[number]>;
-  updateIdx: Database.Statement<[Buffer, number]>;
+  removeEntry: Database.Statement<[Buffer, number, number, number, number, number]>;
+  idx: Database.Statement<[number], Buffer>;
   data: Database.Statement<[number], Buffer>;
   setHead: Database.Statement<[string, number]>;
-  setLastSeq: Database.Statement<[number]>;
   setAttempts: Database.Statement<[string, number, number]>;
   clearAttempts: Database.Statement<[string, number]>;
   deleteAttempt: Database.Statement<[string, number]>;
@@ -69,12 +74,13 @@ interface Statements {
 
 function prepare(db: Database.Database): Statements {
   return {
-    insertBatch: db.prepare("INSERT INTO batches (target, firstSeq, lastSeq, enqueuedAt, idx, data) VALUES (?, ?, ?, ?, ?, ?)"),
+    insertBatch: db.prepare("INSERT INTO batches (target, firstSeq, lastSeq, count, bytes, firstAt, lastAt, idx, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+    appendBatch: db.prepare("UPDATE batches SET lastSeq = ?, count = count + ?, bytes = bytes + ?, lastAt = ?, idx = CAST(idx || ? AS BLOB), data = CAST(data || ? AS BLOB) WHERE id = ?"),
     deleteBatch: db.prepare("DELETE FROM batches WHERE id = ?"),
-    updateIdx: db.prepare("UPDATE batches SET idx = ? WHERE id = ?"),
+    removeEntry: db.prepare("UPDATE batches SET idx = ?, count = count - 1, bytes = bytes - ?, firstSeq = ?, lastSeq = ?, firstAt = ? WHERE id = ?"),
+    idx: db.prepare<[number], Buffer>("SELECT idx FROM batches WHERE id = ?").pluck(true),
     data: db.prepare<[number], Buffer>("SELECT data FROM batches WHERE id = ?").pluck(true),
     setHead: db.prepare("INSERT INTO heads (target, seq) VALUES (?, ?) ON CONFLICT (target) DO UPDATE SET seq = excluded.seq"),
-    setLastSeq: db.prepare("UPDATE meta SET value = ? WHERE key = 'lastSeq'"),
     setAttempts: db.prepare("INSERT INTO attempts (target, seq, n) VALUES (?, ?, ?) ON CONFLICT (target, seq) DO UPDATE SET n = excluded.n"),
     clearAttempts: db.prepare("DELETE FROM attempts WHERE target = ? AND seq <= ?"),
     deleteAttempt: db.prepare("DELETE FROM attempts WHERE target = ? AND seq = ?"),
@@ -93,9 +99,10 @@ export class SqliteOutbox implements Outbox {
   private stmts: Statements | undefined;
   private deadLetters: DeadLetters | undefined;
   private pending: Pending[] = [];
-  /** The seq of the newest message ever stored; the next gets the one after. */
+  /** At or above every stored seq and every head; the next message gets the seq after it. */
   private lastSeq = 0;
   private readonly dataCache = new Map<number, Buffer>();
+  private readonly indexCache = new Map<number, BatchIndex>();
   private flushScheduled = false;
   private acksDirty = false;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -141,7 +148,7 @@ export class SqliteOutbox implements Outbox {
     this.db = undefined;
     this.stmts = undefined;
     this.deadLetters = undefined;
-    this.dataCache.clear();
+    this.forgetAll();
   }
 
   /**
@@ -173,17 +180,18 @@ export class SqliteOutbox implements Outbox {
     if (s === undefined || s.depth === 0 || max <= 0) return [];
     const from = Math.max(afterSeq, s.acked, s.head);
     const firstBatch = this.batchAfter(s, from);
-    if (firstBatch < s.batches.length && s.batches[firstBatch]!.enqueuedAt < this.now() - this.limitsOf(target).maxAgeMs && this.expire(target) > 0) {
+    if (firstBatch < s.batches.length && s.batches[firstBatch]!.firstAt < this.now() - this.limitsOf(target).maxAgeMs && this.expire(target) > 0) {
       return this.peek(target, max, afterSeq);
     }
     const out: OutboxMessage[] = [];
     for (let b = firstBatch; b < s.batches.length && out.length < max; b++) {
       const batch = s.batches[b]!;
+      const index = this.indexOf(batch);
       const data = this.dataOf(batch);
-      for (let i = batch.indexAfter(from); i < batch.count && out.length < max; i++) {
-        const seq = batch.seq(i);
-        const { meta, payload } = batch.slices(i, data);
-        out.push({ seq, target, payload, meta: JSON.parse(meta.toString("utf8")) as Record<string, string>, enqueuedAt: batch.enqueuedAt, attempts: s.attempts.get(seq) ?? 0 });
+      for (let i = index.indexAfter(from); i < index.count && out.length < max; i++) {
+        const seq = index.seq(i);
+        const { meta, payload } = index.slices(i, data);
+        out.push({ seq, target, payload, meta: JSON.parse(meta.toString("utf8")) as Record<string, string>, enqueuedAt: index.enqueuedAt(i), attempts: s.attempts.get(seq) ?? 0 });
       }
     }
     return out;
@@ -212,23 +220,32 @@ export class SqliteOutbox implements Outbox {
     if (s === undefined || seq <= Math.max(s.head, s.acked)) return;
     const b = this.batchAfter(s, seq - 1);
     const batch = s.batches[b];
-    const i = batch?.indexOf(seq) ?? -1;
-    if (batch === undefined || i < 0) return;
-    const { meta, payload } = batch.slices(i, this.dataOf(batch));
-    const size = batch.size(i);
+    if (batch === undefined || batch.firstSeq > seq) return;
+    const index = this.indexOf(batch);
+    const i = index.indexOf(seq);
+    if (i < 0) return;
+    const { meta, payload } = index.slices(i, this.dataOf(batch));
+    const size = index.size(i);
     const attempts = (s.attempts.get(seq) ?? 0) + 1;
-    const rest = batch.count === 1 ? undefined : batch.without(i);
+    const rest = index.count === 1 ? undefined : new BatchIndex(index.without(i));
     const overflow = this.db!.transaction(() => {
-      const dropped = this.deadLetters!.add({ target, seq, payload, meta: meta.toString("utf8"), enqueuedAt: batch.enqueuedAt, attempts }, reason);
+      const dropped = this.deadLetters!.add({ target, seq, payload, meta: meta.toString("utf8"), enqueuedAt: index.enqueuedAt(i), attempts }, reason);
       if (rest === undefined) stmts.deleteBatch.run(batch.id);
-      else stmts.updateIdx.run(rest, batch.id);
+      else stmts.removeEntry.run(rest.buffer, size, rest.seq(0), rest.seq(rest.count - 1), rest.enqueuedAt(0), batch.id);
       if (s.attempts.has(seq)) stmts.deleteAttempt.run(target, seq);
       return dropped;
     })();
     if (rest === undefined) {
       s.batches.splice(b, 1);
-      this.dataCache.delete(batch.id);
-    } else batch.setIndex(rest);
+      this.forget(batch.id);
+    } else {
+      this.indexCache.set(batch.id, rest);
+      batch.firstSeq = rest.seq(0);
+      batch.lastSeq = rest.seq(rest.count - 1);
+      batch.firstAt = rest.enqueuedAt(0);
+      batch.count -= 1;
+      batch.bytes -= size;
+    }
     s.attempts.delete(seq);
     s.depth -= 1;
     s.bytes -= size;
@@ -249,22 +266,24 @@ export class SqliteOutbox implements Outbox {
   retryDeadLetter(id: number): number {
     const stmts = this.open();
     const at = this.now();
-    const back = this.db!.transaction(() => {
-      const row = this.deadLetters!.take(id);
-      if (row === undefined) return undefined;
-      const seq = this.lastSeq + 1;
-      const batch = this.writeBatch(row.target, at, [{ seq, meta: Buffer.from(row.meta, "utf8"), payload: row.payload }]);
-      if (row.attempts > 0) stmts.setAttempts.run(row.target, seq, row.attempts);
-      stmts.setLastSeq.run(seq);
-      return { target: row.target, seq, attempts: row.attempts, batch };
-    })();
+    let back: { target: string; seq: number } | undefined;
+    try {
+      back = this.db!.transaction(() => {
+        const row = this.deadLetters!.take(id);
+        if (row === undefined) return undefined;
+        const seq = this.lastSeq + 1;
+        this.store(row.target, [{ seq, enqueuedAt: at, meta: Buffer.from(row.meta, "utf8"), payload: row.payload }]);
+        if (row.attempts > 0) {
+          stmts.setAttempts.run(row.target, seq, row.attempts);
+          this.state(row.target).attempts.set(seq, row.attempts);
+        }
+        return { target: row.target, seq };
+      })();
+    } catch (err) {
+      this.reload();
+      throw new AppSdkError(ErrorKind.Database, AppSdkErrorCode.OutboxWriteFailed, `outbox write failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
     if (back === undefined) throw deadLetterNotFound(id);
-    this.lastSeq = back.seq;
-    const s = this.state(back.target);
-    s.batches.push(back.batch);
-    if (back.attempts > 0) s.attempts.set(back.seq, back.attempts);
-    s.depth += 1;
-    s.bytes += back.batch.size(0);
     this.notify(back.target);
     return back.seq;
   }
@@ -330,11 +349,9 @@ export class SqliteOutbox implements Outbox {
     if (s === undefined) return;
     const from = Math.max(fromSeq - 1, s.head, s.acked);
     const counted: Array<[number, number]> = [];
-    for (let b = this.batchAfter(s, from); b < s.batches.length; b++) {
-      const batch = s.batches[b]!;
-      let i = batch.indexAfter(from);
-      for (; i < batch.count && batch.seq(i) <= toSeq; i++) counted.push([batch.seq(i), (s.attempts.get(batch.seq(i)) ?? 0) + 1]);
-      if (i < batch.count) break;
+    for (let b = this.batchAfter(s, from); b < s.batches.length && s.batches[b]!.firstSeq <= toSeq; b++) {
+      const index = this.indexOf(s.batches[b]!);
+      for (let i = index.indexAfter(from); i < index.count && index.seq(i) <= toSeq; i++) counted.push([index.seq(i), (s.attempts.get(index.seq(i)) ?? 0) + 1]);
     }
     if (counted.length === 0) return;
     this.db!.transaction(() => {
@@ -364,17 +381,30 @@ export class SqliteOutbox implements Outbox {
       s.attempts = new Map();
     }
     this.lastSeq = db.prepare<[], number>("SELECT value FROM meta WHERE key = 'lastSeq'").pluck(true).get() ?? 0;
-    for (const h of db.prepare<[], { target: string; seq: number }>("SELECT target, seq FROM heads").all()) this.state(h.target).head = h.seq;
-    const rows = db.prepare<[], { id: number; target: string; enqueuedAt: number; idx: Buffer }>("SELECT id, target, enqueuedAt, idx FROM batches ORDER BY id");
-    for (const r of rows.iterate()) {
+    for (const h of db.prepare<[], { target: string; seq: number }>("SELECT target, seq FROM heads").all()) {
+      this.state(h.target).head = h.seq;
+      this.lastSeq = Math.max(this.lastSeq, h.seq);
+    }
+    type Row = Omit<StoredBatch, "id"> & { id: number; target: string };
+    const rows = db.prepare<[], Row>("SELECT id, target, firstSeq, lastSeq, count, bytes, firstAt, lastAt, length(data) AS dataBytes FROM batches ORDER BY id").all();
+    const idx = db.prepare<[number], Buffer>("SELECT idx FROM batches WHERE id = ?").pluck(true);
+    for (const r of rows) {
       const s = this.state(r.target);
-      const batch = new StoredBatch(r.id, r.enqueuedAt, r.idx);
-      s.batches.push(batch);
-      for (let i = batch.indexAfter(s.head); i < batch.count; i++) {
-        s.depth += 1;
-        s.bytes += batch.size(i);
+      const batch: StoredBatch = { id: r.id, firstSeq: r.firstSeq, lastSeq: r.lastSeq, count: r.count, bytes: r.bytes, firstAt: r.firstAt, lastAt: r.lastAt, dataBytes: r.dataBytes };
+      this.lastSeq = Math.max(this.lastSeq, r.lastSeq);
+      if (r.firstSeq <= s.head) {
+        // The head passed part of this batch: count what is above it.
+        const index = new BatchIndex(idx.get(r.id)!);
+        batch.count = 0;
+        batch.bytes = 0;
+        for (let i = index.indexAfter(s.head); i < index.count; i++) {
+          batch.count += 1;
+          batch.bytes += index.size(i);
+        }
       }
-      if (batch.count > 0) this.lastSeq = Math.max(this.lastSeq, batch.lastSeq);
+      s.batches.push(batch);
+      s.depth += batch.count;
+      s.bytes += batch.bytes;
     }
     for (const a of db.prepare<[], { target: string; seq: number; n: number }>("SELECT target, seq, n FROM attempts").all()) {
       const s = this.state(a.target);
@@ -400,18 +430,87 @@ export class SqliteOutbox implements Outbox {
     let data = this.dataCache.get(batch.id);
     if (data === undefined) {
       data = this.open().data.get(batch.id);
-      if (data === undefined) throw new AppSdkError(ErrorKind.Database, AppSdkErrorCode.OutboxWriteFailed, `outbox batch ${batch.id} is missing from ${this.file}`);
+      if (data === undefined) throw missingBatch(batch.id, this.file);
       if (this.dataCache.size >= DATA_CACHE_BATCHES) this.dataCache.delete(this.dataCache.keys().next().value!);
       this.dataCache.set(batch.id, data);
     }
     return data;
   }
 
-  /** Inserts one batch row; returns its in-memory index. Call inside a transaction. */
-  private writeBatch(target: string, enqueuedAt: number, entries: readonly BatchEntry[]): StoredBatch {
-    const { idx, data } = encodeBatch(entries);
-    const id = Number(this.stmts!.insertBatch.run(target, entries[0]!.seq, entries[entries.length - 1]!.seq, enqueuedAt, idx, data).lastInsertRowid);
-    return new StoredBatch(id, enqueuedAt, idx);
+  /** A batch's index, from the cache or SQLite. */
+  private indexOf(batch: StoredBatch): BatchIndex {
+    let index = this.indexCache.get(batch.id);
+    if (index === undefined) {
+      const buffer = this.open().idx.get(batch.id);
+      if (buffer === undefined) throw missingBatch(batch.id, this.file);
+      index = new BatchIndex(buffer);
+      if (this.indexCache.size >= INDEX_CACHE_BATCHES) this.indexCache.delete(this.indexCache.keys().next().value!);
+      this.indexCache.set(batch.id, index);
+    }
+    return index;
+  }
+
+  private forget(id: number): void {
+    this.dataCache.delete(id);
+    this.indexCache.delete(id);
+  }
+
+  private forgetAll(): void {
+    this.dataCache.clear();
+    this.indexCache.clear();
+  }
+
+  /** Reads the summaries back from the file (after a failed transaction left memory ahead of it). */
+  private reload(): void {
+    this.forgetAll();
+    try {
+      this.load(this.db!);
+    } catch (err) {
+      this.logger.error({ err: err instanceof Error ? err.message : String(err) }, "outbox: cannot read the index back");
+    }
+  }
+
+  /**
+   * Stores messages of one target (seqs above every stored one, in order): appended to the target's newest row while
+   * it stays small, else in new rows of at most BATCH_MAX_MESSAGES and BATCH_MAX_BYTES. Updates the summaries, depth
+   * and bytes. Call inside a transaction.
+   */
+  private store(target: string, entries: readonly BatchEntry[]): void {
+    const s = this.state(target);
+    const stmts = this.stmts!;
+    let from = 0;
+    while (from < entries.length) {
+      let to = from;
+      let bytes = 0;
+      while (to < entries.length && to - from < BATCH_MAX_MESSAGES) {
+        const size = entries[to]!.meta.byteLength + entries[to]!.payload.byteLength;
+        if (to > from && bytes + size > BATCH_MAX_BYTES) break;
+        bytes += size;
+        to += 1;
+      }
+      const chunk = entries.slice(from, to);
+      const first = chunk[0]!;
+      const last = chunk[chunk.length - 1]!;
+      const newest = s.batches.length > s.first ? s.batches[s.batches.length - 1]! : undefined;
+      if (from === 0 && newest !== undefined && newest.dataBytes + bytes <= APPEND_MAX_BYTES) {
+        const { idx, data } = encodeBatch(chunk, newest.dataBytes);
+        stmts.appendBatch.run(last.seq, chunk.length, bytes, last.enqueuedAt, idx, data, newest.id);
+        this.forget(newest.id);
+        newest.lastSeq = last.seq;
+        newest.lastAt = last.enqueuedAt;
+        newest.count += chunk.length;
+        newest.bytes += bytes;
+        newest.dataBytes += data.byteLength;
+      } else {
+        const { idx, data } = encodeBatch(chunk);
+        const id = Number(stmts.insertBatch.run(target, first.seq, last.seq, chunk.length, bytes, first.enqueuedAt, last.enqueuedAt, idx, data).lastInsertRowid);
+        s.batches.push({ id, firstSeq: first.seq, lastSeq: last.seq, count: chunk.length, bytes, firstAt: first.enqueuedAt, lastAt: last.enqueuedAt, dataBytes: data.byteLength });
+      }
+      s.depth += chunk.length;
+      s.bytes += bytes;
+      this.lastSeq = Math.max(this.lastSeq, last.seq);
+      from = to;
+    }
   }
 
   /**
@@ -425,14 +524,24 @@ export class SqliteOutbox implements Outbox {
     const stmts = this.stmts!;
     while (s.first < s.batches.length) {
       const batch = s.batches[s.first]!;
-      const end = batch.indexAfter(seq);
-      for (let i = batch.indexAfter(s.head); i < end; i++) {
-        count += 1;
-        bytes += batch.size(i);
+      if (batch.lastSeq > seq) {
+        if (batch.firstSeq <= seq) {
+          // Part of this batch: count what goes from its index.
+          const index = this.indexOf(batch);
+          const end = index.indexAfter(seq);
+          for (let i = index.indexAfter(s.head); i < end; i++) {
+            count += 1;
+            bytes += index.size(i);
+            batch.count -= 1;
+            batch.bytes -= index.size(i);
+          }
+        }
+        break;
       }
-      if (end < batch.count) break;
+      count += batch.count;
+      bytes += batch.bytes;
       stmts.deleteBatch.run(batch.id);
-      this.dataCache.delete(batch.id);
+      this.forget(batch.id);
       s.first += 1;
     }
     if (s.first > 64 && s.first * 2 > s.batches.length) {
@@ -460,9 +569,15 @@ export class SqliteOutbox implements Outbox {
     let last = s.head;
     for (let b = s.first; b < s.batches.length && bytes < need; b++) {
       const batch = s.batches[b]!;
-      for (let i = batch.indexAfter(s.head); i < batch.count && bytes < need; i++) {
-        bytes += batch.size(i);
-        last = batch.seq(i);
+      if (bytes + batch.bytes < need) {
+        bytes += batch.bytes;
+        last = batch.lastSeq;
+        continue;
+      }
+      const index = this.indexOf(batch);
+      for (let i = index.indexAfter(s.head); i < index.count && bytes < need; i++) {
+        bytes += index.size(i);
+        last = index.seq(i);
       }
     }
     return last;
@@ -478,8 +593,15 @@ export class SqliteOutbox implements Outbox {
     let last = s.head;
     for (let b = this.batchAfter(s, s.head); b < s.batches.length; b++) {
       const batch = s.batches[b]!;
-      if (batch.enqueuedAt >= cutoff) break;
-      last = batch.lastSeq;
+      if (batch.lastAt < cutoff) {
+        last = batch.lastSeq;
+        continue;
+      }
+      if (batch.firstAt < cutoff) {
+        const index = this.indexOf(batch);
+        for (let i = index.indexAfter(s.head); i < index.count && index.enqueuedAt(i) < cutoff; i++) last = index.seq(i);
+      }
+      break;
     }
     if (last <= s.head) return 0;
     const removed = this.db!.transaction(() => this.advanceHead(target, s, last))();
@@ -530,69 +652,55 @@ export class SqliteOutbox implements Outbox {
       return;
     }
     this.pending = [];
-    const stmts = this.stmts;
     const now = this.now();
     const drops: Array<[string, DropReason, number]> = [];
     const refused = new Set<Pending>();
     const added = new Set<string>();
     const staged = new Map<string, { entries: BatchEntry[]; bytes: number }>();
-    let lastSeq = this.lastSeq;
-    const writeStaged = (target: string): void => {
+    const storeStaged = (target: string): void => {
       const group = staged.get(target);
-      if (group === undefined || group.entries.length === 0) return;
-      this.state(target).batches.push(this.writeBatch(target, now, group.entries));
+      if (group === undefined) return;
       staged.delete(target);
+      this.store(target, group.entries);
     };
     try {
       this.db!.transaction(() => {
         this.applyAcks();
+        let seq = this.lastSeq;
         for (const p of batch) {
           const s = this.state(p.target);
           const limits = this.limitsOf(p.target);
-          if (s.bytes + p.size > limits.maxBytes) {
+          if (s.bytes + (staged.get(p.target)?.bytes ?? 0) + p.size > limits.maxBytes) {
             if (limits.dropPolicy === "reject-new") {
               refused.add(p);
               drops.push([p.target, DropReason.Rejected, 1]);
               continue;
             }
             // Room is made from the oldest messages, those of this commit included: store them first.
-            writeStaged(p.target);
+            storeStaged(p.target);
             const gone = this.advanceHead(p.target, s, this.oldestCovering(s, s.bytes + p.size - limits.maxBytes));
             drops.push([p.target, DropReason.Full, gone.count]);
           }
           let group = staged.get(p.target);
-          if (group !== undefined && (group.entries.length >= BATCH_MAX_MESSAGES || group.bytes + p.size > BATCH_MAX_BYTES)) {
-            writeStaged(p.target);
-            group = undefined;
-          }
           if (group === undefined) {
             group = { entries: [], bytes: 0 };
             staged.set(p.target, group);
           }
-          lastSeq += 1;
-          group.entries.push({ seq: lastSeq, meta: Buffer.from(p.meta, "utf8"), payload: p.payload });
+          seq += 1;
+          group.entries.push({ seq, enqueuedAt: now, meta: Buffer.from(p.meta, "utf8"), payload: p.payload });
           group.bytes += p.size;
-          s.depth += 1;
-          s.bytes += p.size;
           added.add(p.target);
         }
-        for (const target of [...staged.keys()]) writeStaged(target);
-        if (lastSeq > this.lastSeq) stmts.setLastSeq.run(lastSeq);
+        for (const target of [...staged.keys()]) storeStaged(target);
       })();
     } catch (err) {
-      // The transaction rolled back: the memory index may be ahead of the file, so it is read again.
+      // The transaction rolled back: the summaries in memory may be ahead of the file, so they are read again.
       const error = new AppSdkError(ErrorKind.Database, AppSdkErrorCode.OutboxWriteFailed, `outbox write failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       this.logger.error({ err: error.message, messages: batch.length }, "outbox: commit failed");
-      this.dataCache.clear();
-      try {
-        this.load(this.db!);
-      } catch (loadErr) {
-        this.logger.error({ err: loadErr instanceof Error ? loadErr.message : String(loadErr) }, "outbox: cannot read the index back");
-      }
+      this.reload();
       for (const p of batch) p.reject(error);
       return;
     }
-    this.lastSeq = lastSeq;
     for (const [target, reason, n] of drops) this.countDrop(target, reason, n);
     for (const p of batch) {
       if (refused.has(p)) {
@@ -627,6 +735,10 @@ export class SqliteOutbox implements Outbox {
   private *deadLetterCounts(): Iterable<[{ target: string }, number]> {
     for (const target of this.deadLetters?.targets() ?? []) yield [{ target }, this.deadLetters!.count(target)];
   }
+}
+
+function missingBatch(id: number, file: string): AppSdkError {
+  return new AppSdkError(ErrorKind.Database, AppSdkErrorCode.OutboxWriteFailed, `outbox batch ${id} is missing from ${file}`);
 }
 
 function closedError(): AppSdkError {

@@ -245,6 +245,33 @@ describe("SqliteOutbox", () => {
       assert.deepEqual(o.peek("b", 10).map(text), ["b0"]);
     });
 
+    it("appends a trickle of small commits to the newest row while it is under 8 KiB, each message keeping its own time", async () => {
+      let now = 1_000_000;
+      let o = outbox({ now: () => now });
+      // 100 commits of one message of 100 payload bytes and 2 meta bytes: 10.2 kB, two rows.
+      for (let i = 0; i < 100; i++) {
+        await o.enqueue("a", bytes(`m${String(i).padStart(3, "0")}`.padEnd(100, ".")), {});
+        now += 1000;
+      }
+      assert.deepEqual(batchRows(o).map((r) => r.lastSeq - r.firstSeq + 1), [80, 20]);
+      const all = o.peek("a", 1000);
+      assert.equal(all.length, 100);
+      assert.deepEqual([all[0]!.enqueuedAt, all[99]!.enqueuedAt], [1_000_000, 1_099_000]);
+      // Older than 60 s at 1,122,000: the first 62 messages expire, from the middle of the first row.
+      now = 1_122_000;
+      o.stop();
+      o = outbox({ now: () => now, limits: { a: { maxAgeMs: 60_000 } } });
+      assert.equal(o.expireAll(), 62);
+      const left = o.peek("a", 1000);
+      assert.equal(left.length, 38);
+      assert.equal(text(left[0]!).slice(0, 4), "m062");
+      assert.equal(o.stats("a").bytes, 38 * 102);
+      o.stop();
+      o = outbox({ now: () => now, limits: { a: { maxAgeMs: 60_000 } } });
+      assert.equal(o.stats("a").depth, 38);
+      assert.equal(o.stats("a").bytes, 38 * 102);
+    });
+
     it("keeps a dead letter taken from the middle of a batch and the attempts of the others across a reopen", async () => {
       let o = outbox();
       await Promise.all(["m1", "m2", "m3", "m4"].map((m) => o.enqueue("a", bytes(m), {})));
