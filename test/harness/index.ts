@@ -24,6 +24,7 @@ export { INSTRUMENT_PROTOCOLS, crc16ModbusBitwise } from "./serial-instrument-de
 export type { InstrumentProtocolName } from "./serial-instrument-devices.js";
 export { startMosquitto } from "./mosquitto.js";
 export type { Mosquitto, MosquittoOptions, MosquittoCerts } from "./mosquitto.js";
+export { makeTestCerts, type TestCerts } from "./tls.js";
 export { startOpcuaServer } from "./opcua-server.js";
 export type { OpcuaServer, OpcuaServerOptions, OpcuaServerStats } from "./opcua-server.js";
 export { documentedCodes } from "./errors-doc.js";

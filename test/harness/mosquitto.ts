@@ -5,13 +5,13 @@
  * The config sets `max_queued_messages 0`: mosquitto's default (1000) silently drops QoS 1 messages for a
  * subscriber that falls behind, which would break every test that counts messages.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { requireBinary } from "./binaries.js";
 import { freePort } from "./ports.js";
 import { startProcess, type ProcessHandle } from "./process.js";
+import { makeTestCerts } from "./tls.js";
 
 /** Options of {@link startMosquitto}. */
 export interface MosquittoOptions {
@@ -58,22 +58,6 @@ export interface Mosquitto {
   restart(): Promise<void>;
 }
 
-function makeCerts(dir: string, requireOpenssl: () => string): MosquittoCerts & { serverCertFile: string; serverKeyFile: string } {
-  const openssl = requireOpenssl();
-  const f = (name: string): string => path.join(dir, name);
-  const run = (args: string[]): void => void execFileSync(openssl, args, { stdio: "pipe" });
-  const key = (file: string): void => run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file]);
-  key(f("ca.key"));
-  run(["req", "-x509", "-new", "-key", f("ca.key"), "-out", f("ca.crt"), "-days", "2", "-subj", "/CN=brink-test-ca"]);
-  writeFileSync(f("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  for (const who of ["server", "client"]) {
-    key(f(`${who}.key`));
-    run(["req", "-new", "-key", f(`${who}.key`), "-out", f(`${who}.csr`), "-subj", `/CN=${who === "server" ? "localhost" : "brink-test-client"}`]);
-    run(["x509", "-req", "-in", f(`${who}.csr`), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f(`${who}.crt`), "-days", "2", ...(who === "server" ? ["-extfile", f("server.ext")] : [])]);
-  }
-  return { caFile: f("ca.crt"), clientCertFile: f("client.crt"), clientKeyFile: f("client.key"), serverCertFile: f("server.crt"), serverKeyFile: f("server.key") };
-}
-
 /**
  * Starts `mosquitto -c <config>` and resolves when its port accepts connections. Throws, naming the Debian
  * package, when mosquitto (or openssl, for TLS) is not installed.
@@ -98,7 +82,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   else lines.push("persistence false");
   let certs: MosquittoCerts | undefined;
   if (tls !== undefined) {
-    const made = makeCerts(dir, () => requireBinary("openssl", "openssl"));
+    const made = makeTestCerts(dir);
     certs = { caFile: made.caFile, clientCertFile: made.clientCertFile, clientKeyFile: made.clientKeyFile };
     lines.push(`cafile ${made.caFile}`, `certfile ${made.serverCertFile}`, `keyfile ${made.serverKeyFile}`, `require_certificate ${tls.requireClientCertificate ? "true" : "false"}`);
   }

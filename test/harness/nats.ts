@@ -20,6 +20,8 @@ export interface NatsServerOptions {
   configFile?: string;
   /** More command-line arguments. */
   args?: readonly string[];
+  /** Added to the server's environment (a config file may read variables). */
+  env?: Readonly<Record<string, string>>;
   /** How long to wait for the port, ms. @default 10000 */
   timeoutMs?: number;
 }
@@ -62,7 +64,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   args.push(...(options.args ?? []));
 
   const launch = (): Promise<ProcessHandle> =>
-    startProcess({ cmd, args, name: `nats-server:${port}`, readyWhen: { port }, timeoutMs: options.timeoutMs ?? 10_000 });
+    startProcess({
+      cmd, args, name: `nats-server:${port}`, readyWhen: { port }, timeoutMs: options.timeoutMs ?? 10_000, ...(options.env === undefined ? {} : { env: { ...options.env } }),
+    });
   let current = await launch();
 
   const pause = async (): Promise<void> => {
