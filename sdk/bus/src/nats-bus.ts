@@ -225,12 +225,23 @@ export class NatsBus implements MessageBus {
     if (o.pass !== undefined) opts.pass = o.pass;
     if (o.tls !== undefined) opts.tls = { ...o.tls };
     let nc: NatsConnection;
-    try {
-      nc = await (await loadNatsClient()).connect(opts);
-    } catch (err) {
+    const client = await loadNatsClient();
+    const failed = (err: unknown): BusError => {
       this.connecting = undefined;
-      const why = err instanceof Error ? err.message : String(err);
-      throw new BusError(ErrorKind.Communication, BusErrorCode.ConnectFailed, `cannot connect to NATS at ${String(o.servers)}: ${why}`, { details: { servers: o.servers }, cause: err });
+      return new BusError(ErrorKind.Communication, BusErrorCode.ConnectFailed, `cannot connect to NATS at ${String(o.servers)}: ${describeChain(err)}`, { details: { servers: o.servers }, cause: err });
+    };
+    try {
+      // One attempt first: a certificate or credentials the server refuses fail the start with the reason, instead
+      // of being retried in silence; a server that is not up yet (a gateway booting) is waited for.
+      nc = await client.connect({ ...opts, waitOnFirstConnect: false });
+    } catch (err) {
+      if (isPermanentConnectError(err)) throw failed(err);
+      this.logger.warn({ servers: o.servers, err: describeChain(err) }, "NATS not reachable yet; waiting for it");
+      try {
+        nc = await client.connect(opts);
+      } catch (again) {
+        throw failed(again);
+      }
     }
     if (this.closed) {
       await nc.close();
@@ -377,4 +388,25 @@ function encode(subject: string, envelope: MessageEnvelope<unknown>): string {
   } catch (err) {
     throw payloadInvalidError(subject, err);
   }
+}
+
+/** The messages of an error and its causes, joined. */
+function describeChain(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!parts.includes(message)) parts.push(message);
+  }
+  return parts.join(": ");
+}
+
+/** True for a connect failure that retrying cannot fix: an untrusted or mismatched certificate, refused credentials. */
+function isPermanentConnectError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = String((e as { code?: unknown }).code ?? "");
+    const message = e instanceof Error ? e.message : String(e);
+    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|HOSTNAME/.test(code)) return true;
+    if (/certificate|authorization violation|authentication|tls required|server does not support tls/i.test(message)) return true;
+  }
+  return false;
 }

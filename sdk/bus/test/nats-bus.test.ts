@@ -4,7 +4,7 @@ import { ServiceError, envelopeOf, parseJson, stringifyJson, type MessageEnvelop
 import { NatsBus } from "../src/nats-bus.js";
 import { MemoryLogger, busBehaviourSuite } from "../src/testing.js";
 import type { BusStatus } from "../src/index.js";
-import { startNatsServer, waitFor, type NatsServer } from "../../../test/harness/index.js";
+import { freePort, startNatsServer, waitFor, type NatsServer } from "../../../test/harness/index.js";
 
 function isCode(code: string, kind?: string): (e: unknown) => boolean {
   return (e: unknown) => e instanceof ServiceError && e.code === code && (kind === undefined || e.kind === kind);
@@ -106,6 +106,39 @@ describe("NatsBus", function () {
       await idle.close();
       assert.equal(idle.status(), "closed");
       await assert.rejects(idle.connect(), isCode("BUS_CLOSED"));
+    });
+  });
+
+  describe("connecting", function () {
+    it("fails at once with BUS_CONNECT_FAILED naming the reason when the server refuses the token", async function () {
+      const guarded = await startNatsServer({ args: ["--auth", "right-token"] });
+      const bus = new NatsBus({ servers: guarded.url, name: "wrong-token", token: "wrong-token", logger: new MemoryLogger() });
+      try {
+        const t0 = Date.now();
+        await assert.rejects(bus.connect(), (e: unknown) => isCode("BUS_CONNECT_FAILED", "CommunicationError")(e) && /authorization/i.test((e as Error).message));
+        assert.ok(Date.now() - t0 < 5000, "not retried");
+      } finally {
+        await bus.close();
+        await guarded.stop();
+      }
+    });
+
+    it("waits for a server that is not up yet, saying so once, and connects when it comes", async function () {
+      const port = await freePort();
+      const logger = new MemoryLogger();
+      const bus = new NatsBus({ servers: `nats://127.0.0.1:${port}`, name: "early", reconnectTimeWaitMs: 100, reconnectJitterMs: 10, logger });
+      let late: NatsServer | undefined;
+      try {
+        const connecting = bus.connect();
+        await waitFor(() => logger.entries.some((e) => e.level === "warn" && e.msg === "NATS not reachable yet; waiting for it"), { timeoutMs: 5000, message: "the wait is logged" });
+        late = await startNatsServer({ port });
+        await connecting;
+        assert.equal(bus.status(), "connected");
+        assert.equal(logger.entries.filter((e) => e.msg === "NATS not reachable yet; waiting for it").length, 1);
+      } finally {
+        await bus.close();
+        await late?.stop();
+      }
     });
   });
 
