@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import { Ajv, type ErrorObject } from "ajv";
 import { ErrorCode, ErrorKind, ServiceError, ValidationError, type Problem } from "@brink/contracts";
 import { ServiceKitErrorCode } from "./errors.js";
 import { envNamesOf, readEnv } from "./config/env.js";
@@ -106,8 +106,10 @@ function normalizeLayer(layer: Record<string, unknown>, customKeys: readonly str
   return { ...rest, ...custom };
 }
 
-function compile(root: SchemaNode): ReturnType<Ajv2020["compile"]> {
-  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false });
+function compile(root: SchemaNode): ReturnType<Ajv["compile"]> {
+  // The draft-07 Ajv the DTO validators use: one JSON Schema dialect loaded per process (the config schemas use no
+  // 2020-12 keyword).
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
   try {
     return ajv.compile(root);
   } catch (err) {

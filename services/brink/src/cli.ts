@@ -2,31 +2,12 @@
  * `brink` command line: run Brink (`start`, `run <service>`) and, as they land, client verbs against a running Brink.
  */
 import { Command } from "commander";
-import { ServiceError } from "@brink/contracts";
-import { runUntilSignal } from "@brink/service-kit";
-import { runDistributed, startEmbedded, type Runtime } from "./runner.js";
-import { embeddedServices, serviceNames } from "./registry.js";
+import { serveDistributed, serveEmbedded, fail } from "./serve.js";
+import { serviceNames } from "./registry.js";
 import { scaffoldDriver } from "./scaffold/new-driver.js";
 import { configMarkdown, keysTable, serviceConfigKeys } from "./config-doc.js";
 import { VERSION } from "./version.js";
 import { registerClientCommands } from "./client/register.js";
-
-async function serve(start: () => Promise<Runtime>): Promise<void> {
-  const startedAt = performance.now();
-  const runtime = await start();
-  const ms = Math.round(performance.now() - startedAt);
-  runtime.logger.info(
-    { services: runtime.services.map((s) => ({ name: s.name, url: s.url })), startupMs: ms, bus: runtime.bus.kind },
-    `brink ${VERSION} ready in ${ms} ms: ${runtime.services.map((s) => `${s.name} ${s.url}`).join(", ")}`,
-  );
-  await runUntilSignal([...runtime.services], { logger: runtime.logger, deadlineMs: 10_000, onStopped: () => runtime.bus.close() });
-}
-
-function fail(err: unknown): never {
-  const e = ServiceError.from(err);
-  process.stderr.write(`brink: ${e.message} (${e.code})\n`);
-  process.exit(1);
-}
 
 const program = new Command("brink")
   .description("Brink: IoT device management for industrial edge gateways (EdgeX v3 compatible)")
@@ -36,13 +17,13 @@ program
   .command("start")
   .description("run every service in one process on the in-process bus (data in ./data or BRINK_DATA_DIR)")
   .option("--with <services>", "also run these services, comma-separated (device-modbus,device-opcua,device-serial); or BRINK_START_WITH")
-  .action((opts: { with?: string }) => serve(() => startEmbedded({ services: embeddedServices(opts.with ?? process.env.BRINK_START_WITH) })).catch(fail));
+  .action((opts: { with?: string }) => serveEmbedded(opts.with));
 
 program
   .command("run")
   .argument("<service>", `one of: ${serviceNames().join(", ")}`)
   .description("run one service alone on NATS (BRINK_BUS_URL, default nats://127.0.0.1:4222)")
-  .action((service: string) => serve(() => runDistributed(service)).catch(fail));
+  .action((service: string) => serveDistributed(service));
 
 program
   .command("new")

@@ -33,13 +33,17 @@ function rootLogger(env: Record<string, string | undefined>): Logger {
   return createLogger({ name: "brink", level: (env.BRINK_LOG_LEVEL as "info" | undefined) ?? "info" });
 }
 
+function unknownService(name: string): ServiceError {
+  return new ServiceError(ErrorKind.ContractInvalid, BrinkErrorCode.UnknownService, `unknown service "${name}"; known: ${serviceNames().join(", ")}`);
+}
+
 async function startInOrder(names: readonly string[], bus: MessageBus, env: Record<string, string | undefined>, logger: Logger): Promise<RunningService[]> {
   const started: RunningService[] = [];
   const clients: Record<string, string> = {};
   try {
     for (const name of names) {
       const load = SERVICE_LOADERS[name];
-      if (!load) throw new ServiceError(ErrorKind.ContractInvalid, BrinkErrorCode.UnknownService, `unknown service "${name}"; known: ${serviceNames().join(", ")}`);
+      if (!load) throw unknownService(name);
       const definition = await load();
       const service = await startService(definition, { bus, env, logger, overrides: { clients: { ...clients } } });
       started.push(service);
@@ -86,6 +90,8 @@ export async function startEmbedded(options: RunOptions & { services?: readonly 
 export async function runDistributed(name: string, options: RunOptions = {}): Promise<Runtime> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? rootLogger(env);
+  // An unknown name fails before the bus is awaited (a NATS server that is not up would be waited for).
+  if (!SERVICE_LOADERS[name]) throw unknownService(name);
   const servers = (env.BRINK_BUS_URL ?? "nats://127.0.0.1:4222").split(",").map((s) => s.trim());
   const bus = new NatsBus({ servers, name, token: env.BRINK_BUS_TOKEN, logger });
   await bus.connect();

@@ -2,8 +2,7 @@
  * Profile checks for the console's upload page: the same validation core-metadata runs (`parseProfile`), answered
  * with every problem and its line before anything is saved; and a stored profile written back as YAML.
  */
-import { ServiceError, ValidationError, parseProfile, type DeviceProfile, type Problem } from "@brink/contracts";
-import { stringify } from "yaml";
+import { ServiceError, ValidationError, loadYaml, parseProfile, type DeviceProfile, type Problem } from "@brink/contracts";
 
 /** The outcome of a check. */
 export interface ProfileCheck {
@@ -37,5 +36,5 @@ const STORED_ONLY: ReadonlySet<string> = new Set(["apiVersion", "id", "created",
 /** A stored profile as EdgeX v3 YAML, keys in the order EdgeX writes them. */
 export function profileYaml(profile: DeviceProfile): string {
   const plain = Object.fromEntries(Object.entries(profile).filter(([k, v]) => !STORED_ONLY.has(k) && v !== undefined));
-  return stringify(plain, { lineWidth: 0 });
+  return loadYaml().stringify(plain, { lineWidth: 0 });
 }

@@ -4,8 +4,7 @@
  * its `nodeId`, the EdgeX value type of its DataType and ValueRank, and `readWrite` from its user access level.
  */
 import type { ClientSession, ReferenceDescription } from "node-opcua-client";
-import type { DeviceProfile, DeviceResource, ReadWrite } from "@brink/contracts";
-import { stringify } from "yaml";
+import { loadYaml, type DeviceProfile, type DeviceResource, type ReadWrite } from "@brink/contracts";
 import type { OpcuaLib } from "./lib.js";
 import { dataTypeName, valueTypeOf, type NodeType } from "./values.js";
 
@@ -177,5 +176,5 @@ export function profileFromVariables(variables: readonly BrowsedVariable[], info
 
 /** A device profile as EdgeX YAML. */
 export function profileToYaml(profile: DeviceProfile): string {
-  return stringify(profile, { lineWidth: 0 });
+  return loadYaml().stringify(profile, { lineWidth: 0 });
 }

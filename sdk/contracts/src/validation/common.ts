@@ -3,7 +3,8 @@
  * turned into problems, and the coercions EdgeX YAML needs (numbers given as strings and the reverse).
  */
 import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from "ajv";
-import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, type Document } from "yaml";
+import type { Document, LineCounter } from "yaml";
+import { loadYaml } from "../lazy-yaml.js";
 import { ErrorCode, ValidationError, type Problem } from "../errors.js";
 import { INT64_FIELDS, toNanos } from "../int64-json.js";
 
@@ -70,6 +71,7 @@ export class SourceText {
    */
   static parse(text: string, subject: string, options: SourceTextOptions = {}): SourceText {
     const int64 = options.int64 !== false;
+    const { LineCounter, parseDocument } = loadYaml();
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, intAsBigInt: int64, prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
@@ -88,6 +90,7 @@ export class SourceText {
   /** 1-based line of the value at `path` (segments, or text such as `rules[2].when`), or of its nearest ancestor present in the text. */
   lineOf(at: Path | string): number | undefined {
     const path = typeof at === "string" ? parsePath(at) : at;
+    const { isNode } = loadYaml();
     let line: number | undefined;
     let node: unknown = this.doc.contents;
     for (let i = 0; ; i++) {
@@ -102,11 +105,12 @@ export class SourceText {
   scalarSource(path: Path): string | undefined {
     let node: unknown = this.doc.contents;
     for (const seg of path) node = this.child(node, seg);
-    return isScalar(node) && typeof node.source === "string" ? node.source : undefined;
+    return loadYaml().isScalar(node) && typeof node.source === "string" ? node.source : undefined;
   }
 
   // Map keys are matched by their string form: the path says "1" where the YAML key `1:` is the integer 1.
   private child(node: unknown, seg: PathSegment): unknown {
+    const { isAlias, isMap, isScalar, isSeq } = loadYaml();
     const target = isAlias(node) ? node.resolve(this.doc) : node;
     if (isSeq(target)) return typeof seg === "number" || /^\d+$/.test(seg) ? target.items[Number(seg)] : undefined;
     if (!isMap(target)) return undefined;

@@ -2,8 +2,8 @@
  * Layers of config values (YAML file, environment, overrides) merged into one document, remembering where each
  * value came from so validation problems can name the file line or the variable.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
-import type { Problem } from "@brink/contracts";
+import type { Node } from "yaml";
+import { loadYaml, type Problem } from "@brink/contracts";
 
 /** Where a value came from: `file /etc/brink/core-data.yaml`, `env BRINK_SERVICE_PORT`, `overrides`. */
 export interface ValueSource {
@@ -80,6 +80,7 @@ export interface YamlLayer {
 
 /** Parses config YAML; returns problems (with lines) instead of throwing. */
 export function parseYamlLayer(text: string): { layer?: YamlLayer; problems: Problem[] } {
+  const { LineCounter, isMap, isScalar, isSeq, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
