@@ -23,7 +23,11 @@ export interface TestCerts {
 export function makeTestCerts(dir: string): TestCerts {
   const openssl = requireBinary("openssl", "openssl");
   const f = (name: string): string => path.join(dir, name);
-  const run = (args: string[]): void => void execFileSync(openssl, args, { stdio: "pipe" });
+  // node-opcua-crypto restores an unset OPENSSL_CONF as the string "undefined" after reading a key, which openssl
+  // then tries to open: drop it when a test in this process ran node-opcua first.
+  const env = { ...process.env };
+  if (env.OPENSSL_CONF === "undefined") delete env.OPENSSL_CONF;
+  const run = (args: string[]): void => void execFileSync(openssl, args, { stdio: "pipe", env });
   const key = (file: string): void => run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file]);
   key(f("ca.key"));
   run(["req", "-x509", "-new", "-key", f("ca.key"), "-out", f("ca.crt"), "-days", "2", "-subj", "/CN=brink-test-ca"]);
