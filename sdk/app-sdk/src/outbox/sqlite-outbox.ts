@@ -16,7 +16,7 @@
  */
 import type Database from "better-sqlite3";
 import type { Counter } from "prom-client";
-import { ErrorKind } from "@brink/contracts";
+import { ErrorCode, ErrorKind, ServiceError } from "@brink/contracts";
 import { AppSdkError, AppSdkErrorCode } from "../errors.js";
 import type { Outbox, OutboxLimits, OutboxMessage } from "../types.js";
 import { BatchIndex, encodeBatch, type BatchEntry, type StoredBatch } from "./batches.js";
@@ -737,8 +737,8 @@ export class SqliteOutbox implements Outbox {
   }
 }
 
-function missingBatch(id: number, file: string): AppSdkError {
-  return new AppSdkError(ErrorKind.Database, AppSdkErrorCode.OutboxWriteFailed, `outbox batch ${id} is missing from ${file}`);
+function missingBatch(id: number, file: string): ServiceError {
+  return new ServiceError(ErrorKind.Database, ErrorCode.StoreCorrupt, `outbox batch ${id} is missing from ${file}`, { details: { file, batch: id } });
 }
 
 function closedError(): AppSdkError {

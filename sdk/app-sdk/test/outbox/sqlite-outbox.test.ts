@@ -340,6 +340,15 @@ describe("SqliteOutbox", () => {
     assert.throws(() => o.start(), (err: { code: string; message: string }) => err.code === "STORE_CORRUPT" && err.message.includes(file));
   });
 
+  it("answers STORE_CORRUPT when a stored batch vanished from the file behind its back", async () => {
+    const o = outbox();
+    await o.enqueue("a", bytes("m1"), {});
+    const other = new Database(o.file);
+    other.exec("DELETE FROM batches");
+    other.close();
+    assert.throws(() => o.peek("a", 10), (err: { code: string; message: string }) => err.code === "STORE_CORRUPT" && err.message.includes(o.file));
+  });
+
   it("rejects the enqueues of a commit that cannot be written with OUTBOX_WRITE_FAILED, keeping what was stored", async function () {
     this.timeout(30_000);
     const logger = memoryLogger();
