@@ -390,10 +390,15 @@ function encode(subject: string, envelope: MessageEnvelope<unknown>): string {
   }
 }
 
+/** An error and its causes, outermost first (at most five deep). */
+function* causes(err: unknown): Iterable<unknown> {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) yield e;
+}
+
 /** The messages of an error and its causes, joined. */
 function describeChain(err: unknown): string {
   const parts: string[] = [];
-  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of causes(err)) {
     const message = e instanceof Error ? e.message : String(e);
     if (!parts.includes(message)) parts.push(message);
   }
@@ -402,7 +407,7 @@ function describeChain(err: unknown): string {
 
 /** True for a connect failure that retrying cannot fix: an untrusted or mismatched certificate, refused credentials. */
 function isPermanentConnectError(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of causes(err)) {
     const code = String((e as { code?: unknown }).code ?? "");
     const message = e instanceof Error ? e.message : String(e);
     if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|HOSTNAME/.test(code)) return true;

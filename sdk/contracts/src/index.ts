@@ -3,7 +3,7 @@ export type { BinaryValueType, ObjectValueType, SimpleValueType } from "./value-
 export { INT64_FIELDS, stringifyJson, parseJson, toNanos, nowNanos } from "./int64-json.js";
 export { newUuid } from "./ids.js";
 export { anchoredRegExp } from "./patterns.js";
-export { loadYaml } from "./lazy-yaml.js";
+export { lazyRequire, loadYaml } from "./lazy-module.js";
 export { ErrorKind, ErrorCode, ServiceError, ValidationError, httpStatusOf, kindOfHttpStatus } from "./errors.js";
 export type { Problem, ServiceErrorDto } from "./errors.js";
 export { API_VERSION, AdminState, OperatingState, ReadWrite, baseResponse } from "./dtos.js";

@@ -87,6 +87,17 @@ export class BatchIndex {
     return lo;
   }
 
+  /** How many messages have a seq in `(after, through]`, and their bytes. */
+  sizeBetween(after: number, through = Number.POSITIVE_INFINITY): { count: number; bytes: number } {
+    let count = 0;
+    let bytes = 0;
+    for (let i = this.indexAfter(after); i < this.count && this.seq(i) <= through; i++) {
+      count += 1;
+      bytes += this.size(i);
+    }
+    return { count, bytes };
+  }
+
   /** Index of the message with this seq, or -1. */
   indexOf(seq: number): number {
     const i = this.indexAfter(seq - 1);

@@ -47,7 +47,7 @@ interface TargetState {
   bytes: number;
   /** Messages at or below this seq are gone (stored in `heads`). */
   head: number;
-  /** Acknowledged up to here; becomes the head at the next commit. */
+  /** Acknowledged up to here (never below the head); becomes the head at the next commit. */
   acked: number;
   /** Stored batches in seq order; those before `first` are gone. */
   batches: StoredBatch[];
@@ -178,7 +178,7 @@ export class SqliteOutbox implements Outbox {
     this.open();
     const s = this.targets.get(target);
     if (s === undefined || s.depth === 0 || max <= 0) return [];
-    const from = Math.max(afterSeq, s.acked, s.head);
+    const from = Math.max(afterSeq, s.acked);
     const firstBatch = this.batchAfter(s, from);
     if (firstBatch < s.batches.length && s.batches[firstBatch]!.firstAt < this.now() - this.limitsOf(target).maxAgeMs && this.expire(target) > 0) {
       return this.peek(target, max, afterSeq);
@@ -217,7 +217,7 @@ export class SqliteOutbox implements Outbox {
   deadLetter(target: string, seq: number, reason: string): void {
     const stmts = this.open();
     const s = this.targets.get(target);
-    if (s === undefined || seq <= Math.max(s.head, s.acked)) return;
+    if (s === undefined || seq <= s.acked) return;
     const b = this.batchAfter(s, seq - 1);
     const batch = s.batches[b];
     if (batch === undefined || batch.firstSeq > seq) return;
@@ -281,7 +281,7 @@ export class SqliteOutbox implements Outbox {
       })();
     } catch (err) {
       this.reload();
-      throw new AppSdkError(ErrorKind.Database, AppSdkErrorCode.OutboxWriteFailed, `outbox write failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw writeFailed(err);
     }
     if (back === undefined) throw deadLetterNotFound(id);
     this.notify(back.target);
@@ -347,7 +347,7 @@ export class SqliteOutbox implements Outbox {
     const stmts = this.open();
     const s = this.targets.get(target);
     if (s === undefined) return;
-    const from = Math.max(fromSeq - 1, s.head, s.acked);
+    const from = Math.max(fromSeq - 1, s.acked);
     const counted: Array<[number, number]> = [];
     for (let b = this.batchAfter(s, from); b < s.batches.length && s.batches[b]!.firstSeq <= toSeq; b++) {
       const index = this.indexOf(s.batches[b]!);
@@ -387,20 +387,13 @@ export class SqliteOutbox implements Outbox {
     }
     type Row = Omit<StoredBatch, "id"> & { id: number; target: string };
     const rows = db.prepare<[], Row>("SELECT id, target, firstSeq, lastSeq, count, bytes, firstAt, lastAt, length(data) AS dataBytes FROM batches ORDER BY id").all();
-    const idx = db.prepare<[number], Buffer>("SELECT idx FROM batches WHERE id = ?").pluck(true);
     for (const r of rows) {
       const s = this.state(r.target);
       const batch: StoredBatch = { id: r.id, firstSeq: r.firstSeq, lastSeq: r.lastSeq, count: r.count, bytes: r.bytes, firstAt: r.firstAt, lastAt: r.lastAt, dataBytes: r.dataBytes };
       this.lastSeq = Math.max(this.lastSeq, r.lastSeq);
       if (r.firstSeq <= s.head) {
         // The head passed part of this batch: count what is above it.
-        const index = new BatchIndex(idx.get(r.id)!);
-        batch.count = 0;
-        batch.bytes = 0;
-        for (let i = index.indexAfter(s.head); i < index.count; i++) {
-          batch.count += 1;
-          batch.bytes += index.size(i);
-        }
+        Object.assign(batch, this.indexOf(batch).sizeBetween(s.head));
       }
       s.batches.push(batch);
       s.depth += batch.count;
@@ -427,27 +420,27 @@ export class SqliteOutbox implements Outbox {
 
   /** A batch's data, from the cache or SQLite. */
   private dataOf(batch: StoredBatch): Buffer {
-    let data = this.dataCache.get(batch.id);
-    if (data === undefined) {
-      data = this.open().data.get(batch.id);
-      if (data === undefined) throw missingBatch(batch.id, this.file);
-      if (this.dataCache.size >= DATA_CACHE_BATCHES) this.dataCache.delete(this.dataCache.keys().next().value!);
-      this.dataCache.set(batch.id, data);
-    }
-    return data;
+    return this.cached(this.dataCache, DATA_CACHE_BATCHES, batch.id, (id) => this.open().data.get(id));
   }
 
   /** A batch's index, from the cache or SQLite. */
   private indexOf(batch: StoredBatch): BatchIndex {
-    let index = this.indexCache.get(batch.id);
-    if (index === undefined) {
-      const buffer = this.open().idx.get(batch.id);
-      if (buffer === undefined) throw missingBatch(batch.id, this.file);
-      index = new BatchIndex(buffer);
-      if (this.indexCache.size >= INDEX_CACHE_BATCHES) this.indexCache.delete(this.indexCache.keys().next().value!);
-      this.indexCache.set(batch.id, index);
+    return this.cached(this.indexCache, INDEX_CACHE_BATCHES, batch.id, (id) => {
+      const buffer = this.open().idx.get(id);
+      return buffer === undefined ? undefined : new BatchIndex(buffer);
+    });
+  }
+
+  /** `cache`'s entry for batch `id`, read (and the oldest entry beyond `limit` dropped) when missing. */
+  private cached<T>(cache: Map<number, T>, limit: number, id: number, read: (id: number) => T | undefined): T {
+    let value = cache.get(id);
+    if (value === undefined) {
+      value = read(id);
+      if (value === undefined) throw missingBatch(id, this.file);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+      cache.set(id, value);
     }
-    return index;
+    return value;
   }
 
   private forget(id: number): void {
@@ -527,14 +520,11 @@ export class SqliteOutbox implements Outbox {
       if (batch.lastSeq > seq) {
         if (batch.firstSeq <= seq) {
           // Part of this batch: count what goes from its index.
-          const index = this.indexOf(batch);
-          const end = index.indexAfter(seq);
-          for (let i = index.indexAfter(s.head); i < end; i++) {
-            count += 1;
-            bytes += index.size(i);
-            batch.count -= 1;
-            batch.bytes -= index.size(i);
-          }
+          const gone = this.indexOf(batch).sizeBetween(s.head, seq);
+          count += gone.count;
+          bytes += gone.bytes;
+          batch.count -= gone.count;
+          batch.bytes -= gone.bytes;
         }
         break;
       }
@@ -560,10 +550,7 @@ export class SqliteOutbox implements Outbox {
     return { count, bytes };
   }
 
-  /**
-   * The seq up to which the oldest queued messages of a target add up to at least `need` bytes (the last one when
-   * they never do), and how many that is.
-   */
+  /** The seq up to which the oldest queued messages of a target add up to at least `need` bytes (the last one when they never do). */
   private oldestCovering(s: TargetState, need: number): number {
     let bytes = 0;
     let last = s.head;
@@ -695,7 +682,7 @@ export class SqliteOutbox implements Outbox {
       })();
     } catch (err) {
       // The transaction rolled back: the summaries in memory may be ahead of the file, so they are read again.
-      const error = new AppSdkError(ErrorKind.Database, AppSdkErrorCode.OutboxWriteFailed, `outbox write failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      const error = writeFailed(err);
       this.logger.error({ err: error.message, messages: batch.length }, "outbox: commit failed");
       this.reload();
       for (const p of batch) p.reject(error);
@@ -735,6 +722,10 @@ export class SqliteOutbox implements Outbox {
   private *deadLetterCounts(): Iterable<[{ target: string }, number]> {
     for (const target of this.deadLetters?.targets() ?? []) yield [{ target }, this.deadLetters!.count(target)];
   }
+}
+
+function writeFailed(err: unknown): AppSdkError {
+  return new AppSdkError(ErrorKind.Database, AppSdkErrorCode.OutboxWriteFailed, `outbox write failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
 function missingBatch(id: number, file: string): ServiceError {

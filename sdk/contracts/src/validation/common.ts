@@ -4,7 +4,7 @@
  */
 import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from "ajv";
 import type { Document, LineCounter } from "yaml";
-import { loadYaml } from "../lazy-yaml.js";
+import { loadYaml } from "../lazy-module.js";
 import { ErrorCode, ValidationError, type Problem } from "../errors.js";
 import { INT64_FIELDS, toNanos } from "../int64-json.js";
 

@@ -1,11 +1,10 @@
 /**
  * Single-file multipart uploads (core-metadata's `uploadfile` routes), under the service's `maxBodyBytes`.
  */
-import { createRequire } from "node:module";
 import type { Readable } from "node:stream";
 import type busboy from "busboy";
 import type { Request } from "express";
-import { ServiceError } from "@brink/contracts";
+import { ServiceError, lazyRequire } from "@brink/contracts";
 import { DEFAULT_MAX_BODY_BYTES } from "../config/schema.js";
 import { invalid, tooLarge } from "./body.js";
 
@@ -22,12 +21,8 @@ export interface UploadedFile {
 
 const MAX_FIELDS = 100;
 
-let loaded: typeof busboy | undefined;
 /** busboy, loaded on the first upload: only core-metadata takes uploads, so other services never load it. */
-function parserFactory(): typeof busboy {
-  loaded ??= createRequire(import.meta.url)("busboy") as typeof busboy;
-  return loaded;
-}
+const loadBusboy = lazyRequire<typeof busboy>(import.meta.url, "busboy");
 const MAX_FIELD_BYTES = 65_536;
 
 function limitOf(req: Request): number {
@@ -49,7 +44,7 @@ export function readMultipartFile(req: Request, fieldName = "file"): Promise<Upl
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = parserFactory()({ headers: req.headers, limits: { fileSize: limit, files: 10, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES } });
+      parser = loadBusboy()({ headers: req.headers, limits: { fileSize: limit, files: 10, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES } });
     } catch (err) {
       reject(invalid(`malformed multipart request: ${(err as Error).message}`, err));
       return;

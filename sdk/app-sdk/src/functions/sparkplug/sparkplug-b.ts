@@ -10,8 +10,7 @@
  *   session.ts). Otherwise stop() queues NDEATH with the NBIRTH's `bdSeq`. `bdSeq` is kept under the data directory;
  * - `seq` runs 0..255 over NBIRTH, DBIRTH, DDATA and DDEATH, NBIRTH being 0. NDEATH carries no seq.
  */
-import { ErrorCode, ErrorKind, ServiceError, type Event } from "@brink/contracts";
-import { createRequire } from "node:module";
+import { ErrorCode, ErrorKind, ServiceError, lazyRequire, type Event } from "@brink/contracts";
 import type sparkplugPayload from "sparkplug-payload";
 import type { UMetric, UPayload } from "sparkplug-payload/lib/sparkplugbpayload.js";
 import type { FunctionFactory, PipelineContext, PipelineData, PipelineFunction } from "../../types.js";
@@ -26,10 +25,11 @@ export { SPARKPLUG_NAMESPACE };
 export const SPARKPLUG_CONTENT_TYPE = "application/x-protobuf";
 
 type Codec = NonNullable<ReturnType<typeof sparkplugPayload.get>>;
+const loadSparkplugPayload = lazyRequire<typeof sparkplugPayload>(import.meta.url, "sparkplug-payload");
 let loadedCodec: Codec | undefined;
 /** The protobuf codec, loaded on first use so services without Sparkplug pipelines do not carry protobufjs. */
 function codec(): Codec {
-  loadedCodec ??= (createRequire(import.meta.url)("sparkplug-payload") as typeof sparkplugPayload).get(SPARKPLUG_NAMESPACE)!;
+  loadedCodec ??= loadSparkplugPayload().get(SPARKPLUG_NAMESPACE)!;
   return loadedCodec;
 }
 

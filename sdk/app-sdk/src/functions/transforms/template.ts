@@ -3,21 +3,18 @@
  * so a syntax error is reported at load with its position. The expression sees the event (or whatever the previous
  * function produced) with int64 fields such as `origin` as decimal strings, exact (`$number(origin)` for arithmetic).
  */
-import { createRequire } from "node:module";
 import type jsonataModule from "jsonata";
-
-type Jsonata = typeof jsonataModule;
-let loaded: Jsonata | undefined;
-/** jsonata is loaded when the first template is compiled, so services without templates do not carry it. */
-function jsonata(expression: string): jsonataModule.Expression {
-  loaded ??= createRequire(import.meta.url)("jsonata") as Jsonata;
-  return loaded(expression);
-}
-import { ErrorKind, stringifyJson } from "@brink/contracts";
+import { ErrorKind, lazyRequire, stringifyJson } from "@brink/contracts";
 import { AppSdkError, AppSdkErrorCode } from "../../errors.js";
 import type { FunctionFactory } from "../../types.js";
 import { JSON_CONTENT_TYPE } from "../data.js";
 import { ParamReader } from "../params.js";
+
+/** jsonata is loaded when the first template is compiled, so services without templates do not carry it. */
+const loadJsonata = lazyRequire<typeof jsonataModule>(import.meta.url, "jsonata");
+function jsonata(expression: string): jsonataModule.Expression {
+  return loadJsonata()(expression);
+}
 
 /** A copy of `value` fit for JSONata: bigint as decimal strings, bytes as base64. */
 export function templateInput(value: unknown): unknown {
