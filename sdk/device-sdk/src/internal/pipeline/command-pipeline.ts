@@ -13,7 +13,7 @@ import { parseSetValue } from "../values/parse-set.js";
 import { checkWriteLimits, transformWrite } from "../transform/transforms.js";
 import type { DeviceHealth } from "./device-health.js";
 import { callWithTimeout, countsAsDeviceFailure } from "./driver-call.js";
-import { buildReading, readingOf, type ResourceValue } from "./readings.js";
+import { buildReading, readingOf, type ReadingContext, type ResourceValue } from "./readings.js";
 import { isReadable, isWritable, resolvePattern, resolveSource, type ResolvedSource, type SourceOperation } from "./sources.js";
 
 /** Where events go (the bus, in the service). */
@@ -95,7 +95,7 @@ export class CommandPipeline {
       this.admit(deviceName);
       const requests = t.source.requests;
       const values = await this.driverCall(deviceName, `read ${sourceName} of ${deviceName}`, () => this.options.driver.read(t.device, requests));
-      const event = this.eventOf(t, this.matchValues(t, values, true), true);
+      const event = this.eventOfDriverValues(t, values, true);
       if (options.pushEvent === true) await this.publish(event);
       return options.returnEvent === false ? undefined : event;
     });
@@ -124,7 +124,7 @@ export class CommandPipeline {
       await this.driverCall(deviceName, `write ${sourceName} of ${deviceName}`, () => this.options.driver.write(t.device, t.source.requests, values));
       if (options.pushEvent !== false && t.source.readWrite !== "W") {
         const written: ResourceValue[] = engineering.map(({ op, value }) => ({ resource: op.resource, valueType: op.valueType, operation: op.operation, value }));
-        await this.publish(this.eventOf(t, written, false));
+        await this.publish(this.eventOf(t, written));
       }
     });
   }
@@ -136,7 +136,7 @@ export class CommandPipeline {
   pushValues(deviceName: string, sourceName: string, values: readonly CommandValue[]): Promise<Event> {
     return this.track(async () => {
       const t = this.target(deviceName, sourceName);
-      const event = this.eventOf(t, this.matchValues(t, values, false), true);
+      const event = this.eventOfDriverValues(t, values, false);
       this.options.health.success(deviceName);
       await this.publish(event);
       return event;
@@ -236,14 +236,23 @@ export class CommandPipeline {
     return parsed;
   }
 
-  /** Pairs driver values with the source's resources and normalizes them; `exact` demands one per resource. */
-  private matchValues(t: Target, values: unknown, exact: boolean): ResourceValue[] {
+  /**
+   * The event of values a driver returned or pushed: each value is paired with its resource, normalized, run through
+   * the read checks and transforms and made a reading. `exact` demands one value per resource of the source.
+   * One pass and no intermediate object per value: this runs on every poll, for every resource.
+   */
+  private eventOfDriverValues(t: Target, values: unknown, exact: boolean): Event {
     const invalid = (msg: string): DeviceSdkError =>
       new DeviceSdkError(ErrorKind.Server, DeviceSdkErrorCode.DriverValueInvalid, `driver values for ${t.source.name} of ${t.device.name}: ${msg}`);
     if (!Array.isArray(values)) throw invalid("expected an array of CommandValues");
     const ops = t.source.operations;
     if (exact && values.length !== ops.length) throw invalid(`expected ${ops.length} values, got ${values.length}`);
-    const out: ResourceValue[] = [];
+    const origin = uniqueOrigin();
+    const ctx = { deviceName: t.device.name, profileName: t.profile.name, origin };
+    const transform = this.options.dataTransform !== false;
+    // buildReading copies what it needs out of its argument, so one scratch object serves every value.
+    const v: { -readonly [K in keyof ResourceValue]: ResourceValue[K] } = { resource: undefined as never, valueType: "Bool", operation: undefined, value: 0 };
+    const readings: Reading[] = new Array(values.length);
     for (let i = 0; i < values.length; i++) {
       const cv = values[i] as Partial<CommandValue> | undefined;
       if (cv === undefined || cv === null || typeof cv !== "object") throw invalid(`value ${i} is not a CommandValue`);
@@ -256,25 +265,41 @@ export class CommandPipeline {
         if (!norm.ok) throw invalid(`${op.resource.name}: ${norm.problem}`);
         value = norm.value;
       }
-      out.push({ resource: op.resource, valueType: op.valueType, operation: op.operation, value, origin: cv.origin, mediaType: cv.mediaType, tags: cv.tags });
+      v.resource = op.resource;
+      v.valueType = op.valueType;
+      v.operation = op.operation;
+      v.value = value;
+      v.origin = cv.origin;
+      v.mediaType = cv.mediaType;
+      v.tags = cv.tags;
+      readings[i] = this.checkedReading(t, v, ctx, transform);
     }
-    return out;
+    return this.eventWith(t, origin, readings);
   }
 
-  private eventOf(t: Target, values: readonly ResourceValue[], checks: boolean): Event {
-    const origin = uniqueOrigin();
-    const ctx = { deviceName: t.device.name, profileName: t.profile.name, origin };
-    const transform = checks && this.options.dataTransform !== false;
-    const readings: Reading[] = [];
+  /** buildReading, with a failed assertion setting the device DOWN. */
+  private checkedReading(t: Target, v: ResourceValue, ctx: ReadingContext, transform: boolean): Reading {
     try {
-      for (const v of values) readings.push(checks ? buildReading(v, ctx, transform) : readingOf(v, ctx));
+      return buildReading(v, ctx, transform);
     } catch (err) {
       if (err instanceof DeviceSdkError && err.code === DeviceSdkErrorCode.AssertionFailed) this.options.health.markDown(t.device.name, err.message);
       throw err;
     }
+  }
+
+  /** The event of written values (no read checks or transforms: they are the values as the caller gave them). */
+  private eventOf(t: Target, values: readonly ResourceValue[]): Event {
+    const origin = uniqueOrigin();
+    const ctx = { deviceName: t.device.name, profileName: t.profile.name, origin };
+    return this.eventWith(t, origin, values.map((v) => readingOf(v, ctx)));
+  }
+
+  private eventWith(t: Target, origin: bigint, readings: Reading[]): Event {
     const event: Event = { apiVersion: "v3", id: newUuid(), deviceName: t.device.name, profileName: t.profile.name, sourceName: t.source.name, origin, readings };
-    const tags = { ...(t.device.tags ?? {}), ...(t.source.tags ?? {}) };
-    if (Object.keys(tags).length > 0) event.tags = tags;
+    if (t.device.tags !== undefined || t.source.tags !== undefined) {
+      const tags = { ...(t.device.tags ?? {}), ...(t.source.tags ?? {}) };
+      if (Object.keys(tags).length > 0) event.tags = tags;
+    }
     return event;
   }
 }
