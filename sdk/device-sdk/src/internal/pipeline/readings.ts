@@ -50,6 +50,19 @@ function mergeTags(a: Tags | undefined, b: Tags | undefined): Tags | undefined {
  * `text` is the simple value's text when the caller has it already (a mapping or a special value).
  */
 function makeReading(v: ResourceValue, ctx: ReadingContext, valueType: ValueType, value: RawValue, text?: string): Reading {
+  const units = v.resource.properties.units;
+  const tags = mergeTags(v.resource.tags, v.tags);
+  // The common case, a simple value without tags, in one literal of its final shape: a property added after the
+  // literal would cost an out-of-object property store per reading.
+  if (tags === undefined && valueType !== "Binary" && valueType !== "Object" && valueType !== "ObjectArray") {
+    const id = newUuid();
+    const origin = v.origin ?? ctx.origin;
+    const simple = text ?? formatSimpleValue(valueType, value);
+    if (units === undefined || units === "") {
+      return { id, origin, deviceName: ctx.deviceName, resourceName: v.resource.name, profileName: ctx.profileName, valueType, value: simple } as Reading;
+    }
+    return { id, origin, deviceName: ctx.deviceName, resourceName: v.resource.name, profileName: ctx.profileName, valueType, units, value: simple } as Reading;
+  }
   const r = {
     id: newUuid(),
     origin: v.origin ?? ctx.origin,
@@ -58,9 +71,7 @@ function makeReading(v: ResourceValue, ctx: ReadingContext, valueType: ValueType
     profileName: ctx.profileName,
     valueType,
   } as Reading & { units?: string; tags?: Tags };
-  const units = v.resource.properties.units;
   if (units !== undefined && units !== "") r.units = units;
-  const tags = mergeTags(v.resource.tags, v.tags);
   if (tags !== undefined) r.tags = tags;
   const out = r as unknown as Record<string, unknown>;
   if (valueType === "Binary") {
