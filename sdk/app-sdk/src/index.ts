@@ -24,7 +24,7 @@ export {
   DEFAULT_OUTBOX_LIMITS, DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_OUTBOX_MAX_AGE_MS, DEFAULT_DROP_POLICY, DROP_POLICIES, DropReason,
 } from "./outbox/limits.js";
 export { Forwarder } from "./outbox/forwarder.js";
-export { DEFAULT_MAX_IN_FLIGHT, DEFAULT_BATCH_SIZE, DEFAULT_REPLAY_RATE_PER_SEC, DEFAULT_SEND_TIMEOUT_MS } from "./outbox/forwarder-options.js";
+export { DEFAULT_MAX_IN_FLIGHT, DEFAULT_BATCH_SIZE, DEFAULT_REPLAY_RATE_PER_SEC, DEFAULT_SEND_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS } from "./outbox/forwarder-options.js";
 export type { ForwarderOptions, ForwarderState, ForwarderStatus } from "./outbox/forwarder-options.js";
 export { backoffDelayMs, systemClock, DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS } from "./outbox/pacing.js";
 export type { BackoffOptions, ForwarderClock } from "./outbox/pacing.js";

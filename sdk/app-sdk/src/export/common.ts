@@ -14,7 +14,7 @@ import { META_CONTENT_ENCODING, META_CONTENT_TYPE, META_CORRELATION_ID } from ".
 import type { TlsFiles } from "./mqtt-target.js";
 
 /** Forwarder settings an export's params may set. */
-export type ForwarderSettings = Pick<ForwarderOptions, "maxInFlight" | "batchSize" | "replayRatePerSec" | "backoff" | "sendTimeoutMs">;
+export type ForwarderSettings = Pick<ForwarderOptions, "maxInFlight" | "batchSize" | "replayRatePerSec" | "backoff" | "sendTimeoutMs" | "maxAttempts">;
 
 /**
  * What {@link createExport} builds from one export function's params: the pipeline function, and the target its
@@ -55,6 +55,8 @@ export function readCommon(r: ParamReader, defaultTarget: string): { targetName:
   if (initialMs !== undefined && maxMs !== undefined && initialMs > maxMs) r.add("backoffMax", "must not be shorter than backoffInitial");
   const sendTimeoutMs = r.duration("sendTimeout");
   if (sendTimeoutMs !== undefined) forwarder.sendTimeoutMs = sendTimeoutMs;
+  const maxAttempts = r.number("maxAttempts", { integer: true, min: 0 });
+  if (maxAttempts !== undefined) forwarder.maxAttempts = maxAttempts;
 
   const limits: Partial<OutboxLimits> = {};
   const maxBytes = r.number("maxBytes", { integer: true, min: 1 });

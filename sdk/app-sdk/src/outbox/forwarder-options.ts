@@ -14,6 +14,8 @@ export const DEFAULT_BATCH_SIZE = 16;
 export const DEFAULT_REPLAY_RATE_PER_SEC = 10_000;
 /** Default time a send may take before it counts as failed, ms. */
 export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+/** Default failed deliveries after which the oldest unacknowledged message is dead-lettered as a poison message. */
+export const DEFAULT_MAX_ATTEMPTS = 10;
 
 /** Options of {@link Forwarder}. */
 export interface ForwarderOptions {
@@ -32,6 +34,15 @@ export interface ForwarderOptions {
   backoff?: BackoffOptions;
   /** @default {@link DEFAULT_SEND_TIMEOUT_MS} */
   sendTimeoutMs?: number;
+  /**
+   * Poison messages: a message that failed this many deliveries in a row, each time sent alone as the oldest
+   * unacknowledged message (after a failure the forwarder sends one message, then doubles the window with each
+   * acknowledged batch), is dead-lettered, so one message a broker cannot take and answers by dropping the
+   * connection does not hold back every message after it. Failed connects do not count: an outage dead-letters
+   * nothing. 0: never.
+   * @default {@link DEFAULT_MAX_ATTEMPTS}
+   */
+  maxAttempts?: number;
   /** Look for messages this often even without a notice from the outbox, ms. @default 1000 */
   idlePollMs?: number;
   /** How long `stop()` waits for messages in flight, ms. @default 5000 */

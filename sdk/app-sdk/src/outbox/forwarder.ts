@@ -17,7 +17,7 @@ import { PermanentExportError, RetryableExportError } from "../errors.js";
 import type { OutboxMessage } from "../types.js";
 import { counterOf, stderrLogger, type OutboxLogger } from "./observe.js";
 import {
-  DEFAULT_BATCH_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_RATE_PER_SEC, DEFAULT_SEND_TIMEOUT_MS, type ForwarderOptions, type ForwarderState,
+  DEFAULT_BATCH_SIZE, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_RATE_PER_SEC, DEFAULT_SEND_TIMEOUT_MS, type ForwarderOptions, type ForwarderState,
   type ForwarderStatus,
 } from "./forwarder-options.js";
 import { DEFAULT_BACKOFF_MAX_MS, TokenBucket, backoffDelayMs, systemClock, type ForwarderClock } from "./pacing.js";
@@ -37,6 +37,11 @@ export class Forwarder {
   private readonly random: () => number;
   private readonly maxInFlight: number;
   private readonly batchSize: number;
+  private readonly maxAttempts: number;
+  /** Messages that may be in flight now: maxInFlight, or fewer while it grows back after a failure (see blame). */
+  private window: number;
+  /** The oldest unacknowledged message after a failure, and how many times in a row it failed alone. */
+  private suspect: { readonly seq: number; failures: number } | undefined;
   private readonly bucket: TokenBucket | undefined;
   private state_: ForwarderState = "idle";
   private readonly inFlight: InFlight[] = [];
@@ -69,6 +74,8 @@ export class Forwarder {
     this.random = options.random ?? Math.random;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.batchSize = Math.max(1, Math.min(this.maxInFlight, options.batchSize ?? options.target.batchSize ?? DEFAULT_BATCH_SIZE));
+    this.maxAttempts = Math.max(0, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    this.window = this.maxInFlight;
     const rate = options.replayRatePerSec ?? DEFAULT_REPLAY_RATE_PER_SEC;
     this.bucket = rate > 0 ? new TokenBucket(rate, Math.max(this.batchSize, Math.ceil(rate / 10)), this.clock.now()) : undefined;
     const r = options.registry;
@@ -167,8 +174,8 @@ export class Forwarder {
   }
 
   private pump(): void {
-    while (this.state_ === "connected" && this.inFlightCount < this.maxInFlight) {
-      let want = Math.min(this.batchSize, this.maxInFlight - this.inFlightCount);
+    while (this.state_ === "connected" && this.inFlightCount < this.window) {
+      let want = Math.min(this.batchSize, this.window - this.inFlightCount);
       if (this.replaying && this.bucket !== undefined) {
         const now = this.clock.now();
         const allowed = this.bucket.take(want, now);
@@ -252,7 +259,10 @@ export class Forwarder {
         this.metrics?.acked.inc({ target: this.name }, n);
       }
       this.drop(head);
-      if ("n" in result && n === head.batch.length) continue;
+      if ("n" in result && n === head.batch.length) {
+        this.window = Math.min(this.maxInFlight, this.window * 2);
+        continue;
+      }
       if ("err" in result && result.err instanceof PermanentExportError && result.err.restAcked) {
         // Every outcome is known: dead-letter the refused ones, the batch is done, nothing is sent again.
         const refused = new Set(result.err.refused);
@@ -277,7 +287,16 @@ export class Forwarder {
         this.failure = "permanent";
       } else if ("err" in result) {
         this.failure = result.err;
-        this.options.outbox.countAttempt?.(this.name, head.batch[n]!.seq, this.lastSentSeq);
+        const oldest = head.batch[n]!;
+        this.options.outbox.countAttempt?.(this.name, oldest.seq, this.lastSentSeq);
+        if (this.blame(oldest.seq)) {
+          const reason = `not acknowledged in ${this.maxAttempts} deliveries, the last one ended by: ${ServiceError.from(result.err).message}`;
+          this.options.outbox.deadLetter(this.name, oldest.seq, reason);
+          this.counts.deadLettered += 1;
+          this.metrics?.deadLettered.inc({ target: this.name });
+          this.logger.warn({ target: this.name, seq: oldest.seq, attempts: this.maxAttempts }, "export: message dead-lettered after repeated failed deliveries");
+          ackTo = Math.max(ackTo, oldest.seq);
+        }
         if (this.state_ === "connected") {
           // Closing the target fails the other sends in flight at once instead of after their timeouts.
           this.state_ = "recovering";
@@ -313,6 +332,24 @@ export class Forwarder {
     if (this.state_ !== "connected") return;
     if (failure !== undefined) this.restartFrom(this.ackedSeq);
     this.pump();
+  }
+
+  /**
+   * A delivery failed with `seq` the oldest message not acknowledged; true when that makes it a poison message.
+   * A lost connection fails everything in flight, and its last acknowledgements may be lost with it, so a failure
+   * blames the oldest message only when it was sent alone: after a failure the window drops to one message, and
+   * doubles with every batch acknowledged after that (see {@link pump}). The message is poison once it failed
+   * `maxAttempts` times alone in a row.
+   */
+  private blame(seq: number): boolean {
+    const alone = this.window === 1;
+    this.window = 1;
+    if (this.maxAttempts === 0) return false;
+    if (alone && this.suspect?.seq === seq) this.suspect.failures += 1;
+    else this.suspect = { seq, failures: alone ? 1 : 0 };
+    if (this.suspect.failures < this.maxAttempts) return false;
+    this.suspect = undefined;
+    return true;
   }
 
   private drop(entry: InFlight): void {

@@ -270,4 +270,54 @@ describe("Forwarder", () => {
     assert.equal(f.status().state, "stopped");
     assert.equal(outbox.stats("t").depth, 0);
   });
+  it("dead-letters a poison message after maxAttempts deliveries failed with it sent alone, and nothing else", async () => {
+    // A broker that drops the connection for message 37: every message in flight with it fails, acknowledged or not,
+    // and so does every send until the next connect.
+    let dropped = false;
+    const target = new ScriptedTarget(
+      "t",
+      Date.now,
+      () => void (dropped = false),
+      (batch) => {
+        if (batch.some((m) => Buffer.from(m.payload).toString() === "37")) dropped = true;
+        return dropped ? new RetryableExportError("connection closed") : batch.length;
+      },
+    );
+    await fill("t", 100);
+    const f = forwarder(target, { maxAttempts: 3, backoff: { initialMs: 1, maxMs: 2 } });
+    f.start();
+    await waitFor(() => outbox.stats("t").depth === 0, { message: "the queue drained" });
+    assert.deepEqual(dedupe(target.delivered).unique, range(100).filter((x) => x !== "37"), "every other message, in order");
+    const dead = outbox.listDeadLetters("t").deadLetters;
+    assert.deepEqual(dead.map((d) => Buffer.from(d.payload).toString()), ["37"]);
+    assert.match(dead[0]!.reason, /not acknowledged in 3 deliveries, the last one ended by: connection closed/);
+    assert.equal(f.status().deadLettered, 1);
+    // Sent alone three times before it was given up (and never more than once alone with others failing it).
+    assert.equal(target.received.filter((x) => x === "37").length >= 3, true);
+    assert.equal(target.batches.filter((n, k) => n === 1 && target.received[target.batches.slice(0, k).reduce((a, b) => a + b, 0)] === "37").length, 3);
+  });
+
+  it("dead-letters nothing for a lost connection followed by an outage, even with maxAttempts 1", async () => {
+    // The connection drops at the third send (with it every send in flight), then the broker is away for 6 connects.
+    let down = false;
+    const target = new ScriptedTarget(
+      "t",
+      Date.now,
+      (attempt) => {
+        if (attempt < 8 && down) throw new RetryableExportError("connection refused");
+        down = false;
+      },
+      (batch, call) => {
+        if (call === 3) down = true;
+        return down ? new RetryableExportError("connection closed") : batch.length;
+      },
+    );
+    await fill("t", 200);
+    const f = forwarder(target, { maxAttempts: 1, batchSize: 16, backoff: { initialMs: 1, maxMs: 2 } });
+    f.start();
+    await waitFor(() => outbox.stats("t").depth === 0, { message: "the queue drained" });
+    assert.deepEqual(dedupe(target.delivered).unique, range(200));
+    assert.equal(f.status().deadLettered, 0);
+    assert.ok(target.connectTimes.length >= 8, "the outage lasted several connects");
+  });
 });
