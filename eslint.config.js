@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "data/**", ".tmp/**", "**/*.d.ts", "services/console/web-dist/**"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "data/**", ".tmp/**", "**/*.d.ts", "services/console/web-dist/**", "services/brink/bundle/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Entry point of every Brink image: the `brink` command.
+# Entry point of every Brink image: the `brink` command, as the image's bundle (services/brink/bundle/brink.js, made
+# by docker/bundle.mjs: the same compiled code, bundled and minified, which takes less memory per process).
 #
 # - With no arguments it runs what the image was built for: `brink run <service>` on NATS (BRINK_BUS_URL), or
 #   `brink start` (every service in one process) for the all-in-one image.
@@ -26,4 +27,4 @@ done
 if [ "$#" -eq 0 ]; then
   if [ "${BRINK_IMAGE_SERVICE:-all}" = all ]; then set -- start; else set -- run "$BRINK_IMAGE_SERVICE"; fi
 fi
-exec node "$BRINK_HOME/services/brink/bin/brink.js" "$@"
+exec node "$BRINK_HOME/services/brink/bundle/brink.js" "$@"

@@ -1,6 +1,7 @@
 /**
  * Measures what docs/deployment.md's sizing table reports, on this machine, with the compiled code (`npm run build`
- * first): for each service alone, its startup time (spawn to the first 200 on /api/v3/ping) and idle RSS and CPU;
+ * first) run as the images run it (docker/entrypoint.sh and the bundle docker/bundle.mjs makes of the code): for each
+ * service alone, its startup time (spawn to the first 200 on /api/v3/ping) and idle RSS and CPU;
  * then the whole distributed gateway of docker/compose.yml (every runnable service and nats-server) idle, and the
  * all-in-one `brink start`. Not a test: no figure is asserted. Run it with
  *
@@ -11,7 +12,7 @@ import { join } from "node:path";
 import { freePort, httpJson, startNatsServer, startProcess, waitFor, type ProcessHandle } from "../harness/index.js";
 import { BRINK_BIN, REPO_ROOT, tempDataDir } from "../e2e/brink-process.js";
 import { loadCompose } from "./compose.js";
-import { imageEnv, startLocalCompose } from "./local-compose.js";
+import { ENTRYPOINT, ensureBundle, imageEnv, startLocalCompose } from "./local-compose.js";
 import { EDGEX_PORTS, runnableServices } from "./services.js";
 
 const RUNS = Number(process.argv[2] ?? 3);
@@ -100,8 +101,9 @@ async function pingReady(port: number, timeoutMs = 30_000): Promise<void> {
 async function alone(service: string, natsUrl: string, metadataUrl: string): Promise<{ startupMs: number; rss: number; anon: number; cpu: number }> {
   const port = await freePort();
   const env = {
-    // As the image runs it (NODE_OPTIONS, MALLOC_ARENA_MAX, ...), on loopback.
+    // As the image runs it (its entry point, NODE_OPTIONS, MALLOC_ARENA_MAX, ...), on loopback.
     ...imageEnv({ SERVICE: service }),
+    BRINK_HOME: REPO_ROOT,
     BRINK_SERVICE_HOST: "127.0.0.1",
     BRINK_BUS_URL: natsUrl,
     BRINK_LOG_LEVEL: "warn",
@@ -112,7 +114,7 @@ async function alone(service: string, natsUrl: string, metadataUrl: string): Pro
     ...(service === "app-service" ? { BRINK_APP_SERVICE_JETSTREAM_ENABLED: "true" } : {}),
   };
   const started = performance.now();
-  const p = await startProcess({ name: service, cmd: process.execPath, args: [BRINK_BIN, "run", service], env, cwd: REPO_ROOT });
+  const p = await startProcess({ name: service, cmd: "/bin/sh", args: [ENTRYPOINT, "run", service], env, cwd: REPO_ROOT });
   try {
     await pingReady(port);
     const startupMs = performance.now() - started;
@@ -124,6 +126,7 @@ async function alone(service: string, natsUrl: string, metadataUrl: string): Pro
 }
 
 async function main(): Promise<void> {
+  ensureBundle();
   const nats = await startNatsServer({ jetstream: true });
   const metadataPort = await freePort();
   const metadata = await startProcess({

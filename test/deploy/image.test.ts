@@ -1,8 +1,8 @@
 /**
  * docker/Dockerfile checked without a Docker engine: its structure (multi-stage, per-architecture stages, non-root,
  * HEALTHCHECK), every file it copies, and its dependency step run for real: the production install it makes for
- * core-data, in a copy of the manifests, has better-sqlite3 and no node-opcua. The HEALTHCHECK and entry point
- * scripts are run as the image runs them.
+ * core-data, in a copy of the manifests, has better-sqlite3 and no node-opcua, and every package the bundle loads
+ * from node_modules where the bundle finds it. The HEALTHCHECK and entry point scripts are run as the image runs them.
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, startProcess } from "../harness/index.js";
 import { REPO_ROOT } from "../e2e/brink-process.js";
-import { DOCKERFILE, ENTRYPOINT, HEALTHCHECK, runHealthcheck } from "./local-compose.js";
+import { BUNDLE_SCRIPT, DOCKERFILE, ENTRYPOINT, HEALTHCHECK, ensureBundle, runHealthcheck } from "./local-compose.js";
 import { EDGEX_PORTS, definitionOf, serviceFolders } from "./services.js";
 
 const text = readFileSync(DOCKERFILE, "utf8");
@@ -79,6 +79,20 @@ describe("docker/Dockerfile", function () {
     assert.ok(runtime.some((l) => l.startsWith("VOLUME ") && l.includes("/data")), "data volume");
   });
 
+  it("bundles the compiled code in the build stage, keeps the bundle in the image and checks it finds its packages", () => {
+    const build = stageNamed("build");
+    const compile = build.findIndex((l) => l.startsWith("RUN ") && l.includes("npm run build"));
+    const bundle = build.findIndex((l) => l.startsWith("RUN ") && l.includes("node docker/bundle.mjs") && !l.includes("verify"));
+    assert.ok(compile >= 0 && bundle >= compile, "the bundle is made from the compiled code");
+    const copyToOut = build.find((l) => l.includes("/out/$pkg")) ?? "";
+    assert.match(copyToOut, /case "\$\{entry##\*\/\}" in ([^)]*)\)/, "the build stage copies each package's run-time files");
+    const skipped = (/case "\$\{entry##\*\/\}" in ([^)]*)\)/.exec(copyToOut)?.[1] ?? "").split("|");
+    assert.ok(!skipped.includes("bundle"), "services/brink/bundle goes into the image");
+    assert.ok(stageNamed("assemble").some((l) => /node docker\/bundle\.mjs verify/.test(l)), "assemble verifies the bundle against the image's node_modules");
+    assert.ok(ignored.includes("services/brink/bundle"), "a bundle made on this machine stays out of the build context");
+    assert.match(readFileSync(ENTRYPOINT, "utf8"), /^exec node "\$BRINK_HOME\/services\/brink\/bundle\/brink\.js" "\$@"$/m, "the entry point runs the bundle");
+  });
+
   it("copies only files that exist and that the build context does not ignore", () => {
     for (const line of lines.filter((l) => l.startsWith("COPY ") && !l.includes("--from="))) {
       const parts = line.slice(5).split(/\s+/).filter((p) => !p.startsWith("--"));
@@ -127,6 +141,12 @@ describe("docker/Dockerfile", function () {
       const pruned = runScript(["prune"], dir);
       assert.equal(pruned.status, 0, pruned.stderr);
       assert.deepEqual(readdirSync(join(dir, "services")).sort(), ["brink", "core-data"]);
+      // The assemble stage's check: what the bundle loads from node_modules is where the bundle looks for it.
+      ensureBundle();
+      cpSync(join(REPO_ROOT, "services/brink/bundle/manifest.json"), join(dir, "services/brink/bundle/manifest.json"));
+      cpSync(BUNDLE_SCRIPT, join(dir, "docker/bundle.mjs"));
+      const verified = spawnSync(process.execPath, [join(dir, "docker/bundle.mjs"), "verify"], { cwd: dir, encoding: "utf8" });
+      assert.equal(verified.status, 0, verified.stderr);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -137,6 +157,28 @@ describe("docker/Dockerfile", function () {
       assert.ok(EDGEX_PORTS[s] !== undefined, `${s} has an EdgeX port`);
       const def = await definitionOf(s);
       if (def !== undefined) assert.equal(def.defaultPort, EDGEX_PORTS[s], `${s}: definition's port`);
+    }
+  });
+});
+
+describe("docker/bundle.mjs verify", () => {
+  it("fails on a package the bundle loads that is installed only where the bundle does not look, skips absent ones", () => {
+    const dir = mkdtempSync(join(tmpdir(), "brink-bundle-"));
+    try {
+      cpSync(BUNDLE_SCRIPT, join(dir, "docker/bundle.mjs"));
+      mkdirSync(join(dir, "services/brink/bundle"), { recursive: true });
+      const runTime = ["hoisted", "nested/data.json", "absent"];
+      writeFileSync(join(dir, "services/brink/bundle/manifest.json"), JSON.stringify({ inputs: [], runTime }));
+      for (const pkg of ["node_modules/hoisted", "services/core-data/node_modules/nested"]) {
+        mkdirSync(join(dir, pkg), { recursive: true });
+        writeFileSync(join(dir, pkg, "package.json"), "{}");
+      }
+      const r = spawnSync(process.execPath, [join(dir, "docker/bundle.mjs"), "verify"], { encoding: "utf8" });
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /nested\/data\.json: installed at services\/core-data\/node_modules\/nested/);
+      assert.doesNotMatch(r.stderr, /hoisted|absent/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
@@ -168,8 +210,8 @@ describe("docker/entrypoint.sh", () => {
   before(() => {
     // A stand-in for the brink command that prints what it was given.
     home = mkdtempSync(join(tmpdir(), "brink-entry-"));
-    mkdirSync(join(home, "services/brink/bin"), { recursive: true });
-    writeFileSync(join(home, "services/brink/bin/brink.js"), "process.stdout.write(JSON.stringify({ args: process.argv.slice(2), token: process.env.BRINK_API_TOKEN, file: process.env.BRINK_API_TOKEN_FILE ?? null }));\n");
+    mkdirSync(join(home, "services/brink/bundle"), { recursive: true });
+    writeFileSync(join(home, "services/brink/bundle/brink.js"), "process.stdout.write(JSON.stringify({ args: process.argv.slice(2), token: process.env.BRINK_API_TOKEN, file: process.env.BRINK_API_TOKEN_FILE ?? null }));\n");
     writeFileSync(join(home, "token"), "s3cret\n");
   });
 

@@ -3,8 +3,10 @@
  * with no Docker engine: the same entry point (docker/entrypoint.sh, or the service's own `entrypoint:`), command
  * and environment, the image's ENV from docker/Dockerfile, secrets as files, volumes as temporary folders. What a
  * container network would give is emulated: every container port gets a free port of 127.0.0.1, and `<service>:<port>`
- * addresses in the environment and commands are rewritten to it.
+ * addresses in the environment and commands are rewritten to it. Brink images run the bundle of the compiled code
+ * (docker/bundle.mjs), so it is made first when it is missing or older than the compiled code (`npm run build`).
  */
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +19,13 @@ import { EDGEX_PORTS } from "./services.js";
 export const DOCKERFILE = join(REPO_ROOT, "docker/Dockerfile");
 export const ENTRYPOINT = join(REPO_ROOT, "docker/entrypoint.sh");
 export const HEALTHCHECK = join(REPO_ROOT, "docker/healthcheck.mjs");
+export const BUNDLE_SCRIPT = join(REPO_ROOT, "docker/bundle.mjs");
+
+/** Makes the images' bundle of the compiled `brink` command (docker/bundle.mjs) unless it is up to date. */
+export function ensureBundle(): void {
+  const r = spawnSync(process.execPath, [BUNDLE_SCRIPT, "--if-stale"], { cwd: REPO_ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`docker/bundle.mjs failed (${r.status ?? r.signal}): ${r.stderr}`);
+}
 
 /** The ENV of the Dockerfile's final stage, with `${ARG}` references filled from `args`. */
 export function imageEnv(args: Record<string, string>): Record<string, string> {
@@ -71,6 +80,7 @@ export interface LocalComposeOptions {
 
 /** Starts the chosen services of `compose` as local processes. */
 export async function startLocalCompose(compose: ComposeFile, options: LocalComposeOptions): Promise<LocalCompose> {
+  if (options.services.some((name) => brinkImageService(compose.services[name]?.image ?? "nats:") !== undefined)) ensureBundle();
   const root = mkdtempSync(join(tmpdir(), "brink-compose-"));
   const ports: Record<string, Record<number, number>> = {};
   for (const s of Object.values(compose.services)) {
