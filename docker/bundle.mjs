@@ -212,12 +212,19 @@ function readManifest() {
   return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : undefined;
 }
 
+/**
+ * Files whose change makes the bundle stale besides its inputs: this script, and the install records (npm keeps the
+ * packages' own file times, often from 1985, so an upgraded dependency shows only there).
+ */
+const ALSO_DEPENDS_ON = ["docker/bundle.mjs", "package-lock.json", "node_modules/.package-lock.json"];
+
 /** True when the bundle exists and none of its inputs changed since it was built. */
 export function bundleIsFresh() {
   const manifest = readManifest();
   if (manifest === undefined) return false;
   const built = statSync(join(OUTDIR, MANIFEST)).mtimeMs;
-  return manifest.inputs.every((p) => existsSync(join(ROOT, p)) && statSync(join(ROOT, p)).mtimeMs <= built);
+  const changed = (/** @type {string} */ p) => !existsSync(join(ROOT, p)) || statSync(join(ROOT, p)).mtimeMs > built;
+  return !manifest.inputs.some(changed) && !ALSO_DEPENDS_ON.filter((p) => existsSync(join(ROOT, p))).some(changed);
 }
 
 /** Folders of every installed copy of package `name` under `dir`'s node_modules trees. */

@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     await metadata.stop();
     await nats.stop();
   }
-  process.stdout.write(`\nEach service alone (\`brink run\`, compiled, median of ${RUNS} runs; idle ${IDLE_S} s):\n\n${rows.join("\n")}\n`);
+  process.stdout.write(`\nEach service alone (\`brink run\` as the image runs it, median of ${RUNS} runs; idle ${IDLE_S} s):\n\n${rows.join("\n")}\n`);
 
   // The whole gateway of compose.yml, as the wiring test runs it.
   const compose = loadCompose(join(REPO_ROOT, "docker/compose.yml"), { BRINK_LOG_LEVEL: "warn", BRINK_GATEWAY: "footprint" });
