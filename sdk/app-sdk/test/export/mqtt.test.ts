@@ -181,7 +181,7 @@ describe("MQTT export against mosquitto", function () {
       assert.equal(dead.length, 1);
       assert.equal(seqOf(Buffer.from(dead[0]!.payload).toString()).seq, 5);
       assert.match(dead[0]!.reason, /not acknowledged in 3 deliveries/);
-      assert.ok(logger.lines.some((l) => /dead-lettered after repeated failed deliveries/.test(l.msg)), "the dead letter is logged");
+      assert.ok(logger.lines.some((l) => /dead-lettered after repeated failed deliveries/.test(l.msg ?? "")), "the dead letter is logged");
     } finally {
       await localPool.stop();
       local.close();
