@@ -148,11 +148,15 @@ abstract class ModbusSerialTransport implements Transport {
       callback({ type: "closed", message: "not connected" });
       return;
     }
-    let done = false;
+    // modbus-serial keeps every transaction (with this callback) until its id comes round again, 256 requests later
+    // on TCP: the callback lets go of the caller once called, so a finished request holds nothing of the poll alive
+    // (holding it had every poll's values promoted to the old generation, then collected there).
+    let pending: SendCallback | undefined = callback;
     const once = (failure: TransportFailure | undefined, response?: ModbusResponse): void => {
-      if (done) return;
-      done = true;
-      callback(failure, response);
+      const cb = pending;
+      if (cb === undefined) return;
+      pending = undefined;
+      cb(failure, response);
     };
     const onRead = (err: ModbusSerialError | null, res?: ReadResult): void => {
       if (err) once(failureOf(err));
