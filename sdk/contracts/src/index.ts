@@ -4,6 +4,7 @@ export { INT64_FIELDS, stringifyJson, parseJson, toNanos, nowNanos } from "./int
 export { newUuid } from "./ids.js";
 export { anchoredRegExp } from "./patterns.js";
 export { lazyRequire, loadYaml } from "./lazy-module.js";
+export { NextTurn } from "./next-turn.js";
 export { ErrorKind, ErrorCode, ServiceError, ValidationError, httpStatusOf, kindOfHttpStatus } from "./errors.js";
 export type { Problem, ServiceErrorDto } from "./errors.js";
 export { API_VERSION, AdminState, OperatingState, ReadWrite, baseResponse } from "./dtos.js";

@@ -13,6 +13,7 @@
 import { readFile } from "node:fs/promises";
 import type * as mqtt from "mqtt";
 import type { IClientOptions, IClientPublishOptions, MqttClient } from "mqtt";
+import { NextTurn } from "@brink/contracts";
 
 let mqttModule: Promise<typeof mqtt> | undefined;
 /** mqtt.js is loaded on the first connect, so services without an MQTT export do not carry it. */
@@ -124,7 +125,12 @@ export class MqttTarget implements ExportTarget {
   private readonly waiting: Op[] = [];
   private head = 0;
   private readonly inFlight = new Set<Op>();
-  private refillScheduled = false;
+  /**
+   * Refills the publish window once the acknowledgements of this turn are in. mqtt.js handles each PUBACK of a socket
+   * read on its own tick and flushes each publish on the next: refilling per PUBACK made one write (with TCP_NODELAY,
+   * one segment through the whole TCP stack) per message; refilling after them all writes the refill in one.
+   */
+  private readonly refill = new NextTurn(() => this.drain());
   private readonly publishOptions: IClientPublishOptions;
   private readonly v5: boolean;
   private sparkplugKey: string | undefined;
@@ -310,7 +316,7 @@ export class MqttTarget implements ExportTarget {
         if (!this.inFlight.delete(op)) return;
         this.outstanding -= 1;
         this.settle(op, err ?? undefined);
-        this.scheduleRefill();
+        this.refill.request();
       });
     }
     if (this.head === this.waiting.length) {
@@ -320,20 +326,6 @@ export class MqttTarget implements ExportTarget {
       this.waiting.splice(0, this.head);
       this.head = 0;
     }
-  }
-
-  /**
-   * Refills the publish window once the acknowledgements of this turn are in. mqtt.js handles each PUBACK of a socket
-   * read on its own tick and flushes each publish on the next: refilling per PUBACK made one write (with TCP_NODELAY,
-   * one segment through the whole TCP stack) per message; refilling after them all writes the refill in one.
-   */
-  private scheduleRefill(): void {
-    if (this.refillScheduled) return;
-    this.refillScheduled = true;
-    setImmediate(() => {
-      this.refillScheduled = false;
-      this.drain();
-    });
   }
 
   /** Records one message's outcome; the batch settles with its last message. */

@@ -279,9 +279,7 @@ export class Forwarder {
       }
       if ("err" in result && result.err instanceof PermanentExportError) {
         const refused = head.batch[n]!;
-        this.options.outbox.deadLetter(this.name, refused.seq, result.err.message);
-        this.counts.deadLettered += 1;
-        this.metrics?.deadLettered.inc({ target: this.name });
+        this.deadLetterOne(refused.seq, result.err.message);
         this.recordError(result.err);
         ackTo = Math.max(ackTo, refused.seq);
         this.failure = "permanent";
@@ -290,10 +288,7 @@ export class Forwarder {
         const oldest = head.batch[n]!;
         this.options.outbox.countAttempt?.(this.name, oldest.seq, this.lastSentSeq);
         if (this.blame(oldest.seq)) {
-          const reason = `not acknowledged in ${this.maxAttempts} deliveries, the last one ended by: ${ServiceError.from(result.err).message}`;
-          this.options.outbox.deadLetter(this.name, oldest.seq, reason);
-          this.counts.deadLettered += 1;
-          this.metrics?.deadLettered.inc({ target: this.name });
+          this.deadLetterOne(oldest.seq, `not acknowledged in ${this.maxAttempts} deliveries, the last one ended by: ${ServiceError.from(result.err).message}`);
           this.logger.warn({ target: this.name, seq: oldest.seq, attempts: this.maxAttempts }, "export: message dead-lettered after repeated failed deliveries");
           ackTo = Math.max(ackTo, oldest.seq);
         }
@@ -350,6 +345,13 @@ export class Forwarder {
     if (this.suspect.failures < this.maxAttempts) return false;
     this.suspect = undefined;
     return true;
+  }
+
+  /** Moves one message to the dead letters, and counts it. */
+  private deadLetterOne(seq: number, reason: string): void {
+    this.options.outbox.deadLetter(this.name, seq, reason);
+    this.counts.deadLettered += 1;
+    this.metrics?.deadLettered.inc({ target: this.name });
   }
 
   private drop(entry: InFlight): void {

@@ -16,7 +16,7 @@
  */
 import type Database from "better-sqlite3";
 import type { Counter } from "prom-client";
-import { ErrorCode, ErrorKind, ServiceError } from "@brink/contracts";
+import { ErrorCode, ErrorKind, NextTurn, ServiceError } from "@brink/contracts";
 import { AppSdkError, AppSdkErrorCode } from "../errors.js";
 import type { Outbox, OutboxLimits, OutboxMessage } from "../types.js";
 import { BatchIndex, encodeBatch, type BatchEntry, type StoredBatch } from "./batches.js";
@@ -103,7 +103,8 @@ export class SqliteOutbox implements Outbox {
   private lastSeq = 0;
   private readonly dataCache = new Map<number, Buffer>();
   private readonly indexCache = new Map<number, BatchIndex>();
-  private flushScheduled = false;
+  /** The commit of this turn's enqueues and acks. */
+  private readonly flushSoon = new NextTurn(() => this.commit());
   private acksDirty = false;
   private expiryTimer: NodeJS.Timeout | undefined;
   private ackTimer: NodeJS.Timeout | undefined;
@@ -169,7 +170,7 @@ export class SqliteOutbox implements Outbox {
     }
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ target, payload, meta: metaText, size, resolve, reject });
-      this.scheduleFlush();
+      this.flushSoon.request();
     });
   }
 
@@ -204,7 +205,7 @@ export class SqliteOutbox implements Outbox {
     s.acked = seq;
     this.acksDirty = true;
     // Deleting acknowledged messages can wait a little: many acks share one transaction (peek skips them meanwhile).
-    if (!this.flushScheduled && this.ackTimer === undefined) {
+    if (!this.flushSoon.pending && this.ackTimer === undefined) {
       this.ackTimer = setTimeout(() => {
         this.ackTimer = undefined;
         this.commit();
@@ -608,15 +609,6 @@ export class SqliteOutbox implements Outbox {
       this.targets.set(target, s);
     }
     return s;
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.commit();
-    });
   }
 
   /** Stores the acknowledged watermarks and deletes what they passed; in the caller's transaction when in one. */

@@ -4,7 +4,7 @@
  * byte limit, and sent first, in order, once the connection is back (the NATS client itself discards what is
  * published while it is redialling).
  */
-import { ErrorKind } from "@brink/contracts";
+import { ErrorKind, NextTurn } from "@brink/contracts";
 import { BusError, BusErrorCode } from "../errors.js";
 import type { BusLogger } from "../types.js";
 
@@ -20,7 +20,7 @@ export class NatsOutbox {
   // Flat [subject, data, subject, data, ...] lists: cheaper than an object per message on the hot path.
   private queued: string[] = [];
   private queuedChars = 0;
-  private scheduled = false;
+  private readonly sendSoon = new NextTurn(() => this.sendQueued());
   private held: string[] = [];
   private heldBytes = 0;
 
@@ -43,13 +43,7 @@ export class NatsOutbox {
     this.queued.push(subject, data);
     this.queuedChars += data.length;
     if (this.queuedChars >= WRITE_BATCH_CHARS) this.sendQueued();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.sendQueued();
-      });
-    }
+    else this.sendSoon.request();
   }
 
   /** Sends what is queued now; called before requests, replies, subscribes and flushes so they keep their order. */

@@ -187,6 +187,21 @@ class PolledLink implements SerialLink {
   }
 }
 
+/** The line settings as serialport's binding (and so its stream) opens a port with them. */
+function openOptions(line: LineSettings) {
+  return {
+    path: line.path,
+    baudRate: line.baudRate,
+    dataBits: line.dataBits,
+    stopBits: line.stopBits,
+    // The binding's types list none/even/odd; its native code takes mark and space too.
+    parity: line.parity as "none" | "even" | "odd",
+    rtscts: line.flowControl === "rtscts",
+    xon: line.flowControl === "xonxoff",
+    xoff: line.flowControl === "xonxoff",
+  };
+}
+
 /**
  * A {@link LinkOpener} on serialport's binding: the port opened as `serialport` opens it (exclusive lock, raw mode),
  * then read and written by {@link PolledLink}; on a platform whose binding has no poller (Windows), by the
@@ -194,17 +209,7 @@ class PolledLink implements SerialLink {
  */
 export const openSerialPort: LinkOpener = async (line, events) => {
   if (process.platform === "win32") return openSerialPortStream(line, events);
-  const port: unknown = await autoDetect().open({
-    path: line.path,
-    baudRate: line.baudRate,
-    dataBits: line.dataBits,
-    stopBits: line.stopBits,
-    // The binding's types list none/even/odd; its native code takes mark and space too, as `serialport` passes them.
-    parity: line.parity as "none" | "even" | "odd",
-    rtscts: line.flowControl === "rtscts",
-    xon: line.flowControl === "xonxoff",
-    xoff: line.flowControl === "xonxoff",
-  });
+  const port: unknown = await autoDetect().open(openOptions(line));
   if (!isPollable(port)) {
     await (port as { close(): Promise<void> }).close();
     throw new Error(`the serial binding of ${process.platform} has no poller`);
@@ -215,17 +220,7 @@ export const openSerialPort: LinkOpener = async (line, events) => {
 /** A {@link LinkOpener} on the `serialport` stream (reads and writes on the thread pool). */
 export const openSerialPortStream: LinkOpener = (line, events) =>
   new Promise((resolve, reject) => {
-    const port = new SerialPort({
-      path: line.path,
-      baudRate: line.baudRate,
-      dataBits: line.dataBits,
-      stopBits: line.stopBits,
-      parity: line.parity,
-      rtscts: line.flowControl === "rtscts",
-      xon: line.flowControl === "xonxoff",
-      xoff: line.flowControl === "xonxoff",
-      autoOpen: false,
-    });
+    const port = new SerialPort({ ...openOptions(line), autoOpen: false });
     let closing = false;
     let closed = false;
     port.open((err) => {
