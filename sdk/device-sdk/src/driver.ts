@@ -73,6 +73,13 @@ export interface ProtocolDriver {
   stop(options: StopOptions): Promise<void>;
   /** Reads the resources, returning one raw value per request, in order. Throws on failure. */
   read(device: Device, requests: readonly CommandRequest[]): Promise<CommandValue[]>;
+  /**
+   * Optional fast path of {@link read}: the raw values alone, one per request and in request order, with no
+   * CommandValue around each (a poll of 100 registers then makes 100 values, not 100 more objects). When a driver
+   * has it, the runtime reads through it; it fails as `read` does. A value that needs an origin, tags or a media
+   * type of its own is for `read`.
+   */
+  readValues?(device: Device, requests: readonly CommandRequest[]): Promise<readonly RawValue[]>;
   /** Writes raw values (already checked and inverse-transformed by the runtime), one per request, in order. */
   write(device: Device, requests: readonly CommandRequest[], values: readonly CommandValue[]): Promise<void>;
   /** Throws a ServiceError (kind ContractInvalid) when the device's `protocols` block is not usable by this driver. */

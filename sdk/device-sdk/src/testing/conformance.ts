@@ -197,6 +197,19 @@ export function driverConformanceSuite(options: ConformanceOptions): void {
       assert.deepEqual(values.map((v) => v.resourceName), options.readable);
     });
 
+    it("answers readValues, when it has it, with one value per request, in request order, of the right JS type", async () => {
+      const readValues = (driver as Partial<ProtocolDriver>).readValues;
+      assert.ok(readValues === undefined || typeof readValues === "function", "readValues is a method when present");
+      if (readValues === undefined) return;
+      const requests = options.readable.map((n) => requestOf(options.profile, n));
+      const values = await readValues.call(driver, options.device, requests);
+      assert.equal(values.length, requests.length, "one value per request");
+      requests.forEach((r, i) => {
+        const problem = rawTypeProblem(r.valueType, values[i]);
+        assert.equal(problem, undefined, `${r.resourceName} (${r.valueType}): ${problem}`);
+      });
+    });
+
     it("writes values and reads them back", async () => {
       for (const { resource, value } of options.writable) {
         const request = requestOf(options.profile, resource);

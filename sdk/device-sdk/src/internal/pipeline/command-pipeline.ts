@@ -3,7 +3,7 @@
  * `executeRead` / `executeWrite` / `pushValues`, so every path gets the same checks, transforms, timeouts, health
  * tracking and events.
  */
-import { ErrorKind, newUuid, nowNanos, type ServiceError, type Device, type DeviceProfile, type Event, type Reading } from "@brink/contracts";
+import { ErrorKind, newUuid, nowNanos, type Device, type DeviceProfile, type Event, type Reading } from "@brink/contracts";
 import type { Logger } from "pino";
 import type { CommandValue, ProtocolDriver, RawValue } from "../../driver.js";
 import { DeviceSdkError, DeviceSdkErrorCode, valueInvalid } from "../../errors.js";
@@ -13,7 +13,7 @@ import { parseSetValue } from "../values/parse-set.js";
 import { checkWriteLimits, transformWrite } from "../transform/transforms.js";
 import type { DeviceHealth } from "./device-health.js";
 import { callWithTimeout, countsAsDeviceFailure } from "./driver-call.js";
-import { buildReading, readingOf, type ReadingContext, type ResourceValue } from "./readings.js";
+import { buildReading, plainText, readingOf, simpleReading, type ReadingContext, type ResourceValue } from "./readings.js";
 import { isReadable, isWritable, resolvePattern, resolveSource, type ResolvedSource, type SourceOperation } from "./sources.js";
 
 /** Where events go (the bus, in the service). */
@@ -70,13 +70,19 @@ function uniqueOrigin(): bigint {
   return now;
 }
 
+function stoppingError(): Promise<never> {
+  return Promise.reject(new DeviceSdkError(ErrorKind.ServiceUnavailable, DeviceSdkErrorCode.ServiceStopping, "the device service is stopping"));
+}
+
 function locked(message: string): DeviceSdkError {
   return new DeviceSdkError(ErrorKind.ServiceLocked, DeviceSdkErrorCode.Locked, message);
 }
 
 /** See the module comment. */
 export class CommandPipeline {
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private inFlight = 0;
+  /** `stop` calls waiting for the requests in flight to end. */
+  private readonly idle: (() => void)[] = [];
   private stopping = false;
 
   constructor(private readonly options: CommandPipelineOptions) {}
@@ -87,18 +93,30 @@ export class CommandPipeline {
    * 503 DEVICE_DOWN / TIMEOUT, 500 DRIVER_ERROR / DRIVER_VALUE_INVALID / ASSERTION_FAILED, or the driver's own.
    */
   executeRead(deviceName: string, sourceName: string, options: ReadOptions = {}): Promise<Event | undefined> {
-    return this.track(async () => {
+    return this.stopping ? stoppingError() : this.read(deviceName, sourceName, options);
+  }
+
+  // One async frame per read, and in-flight counting without a promise of its own: this runs on every poll.
+  private async read(deviceName: string, sourceName: string, options: ReadOptions): Promise<Event | undefined> {
+    this.inFlight++;
+    try {
       const t = this.target(deviceName, sourceName, options.regexCmd === true);
       if (!isReadable(t.source.readWrite)) {
         throw new DeviceSdkError(ErrorKind.NotAllowed, DeviceSdkErrorCode.WriteOnly, `${sourceName} of ${deviceName} is write-only`);
       }
       this.admit(deviceName);
       const requests = t.source.requests;
-      const values = await this.driverCall(deviceName, `read ${sourceName} of ${deviceName}`, () => this.options.driver.read(t.device, requests));
-      const event = this.eventOfDriverValues(t, values, true);
+      const driver = this.options.driver;
+      const positional = driver.readValues !== undefined;
+      const values = await this.driverCall<unknown>(deviceName, () => `read ${sourceName} of ${deviceName}`, () =>
+        positional ? driver.readValues!(t.device, requests) : driver.read(t.device, requests),
+      );
+      const event = this.eventOfDriverValues(t, values, true, positional);
       if (options.pushEvent === true) await this.publish(event);
       return options.returnEvent === false ? undefined : event;
-    });
+    } finally {
+      this.settled();
+    }
   }
 
   /**
@@ -121,7 +139,7 @@ export class CommandPipeline {
         value: transform ? transformWrite(op.resource.name, op.valueType, value, op.resource.properties) : value,
       }));
       this.admit(deviceName);
-      await this.driverCall(deviceName, `write ${sourceName} of ${deviceName}`, () => this.options.driver.write(t.device, t.source.requests, values));
+      await this.driverCall(deviceName, () => `write ${sourceName} of ${deviceName}`, () => this.options.driver.write(t.device, t.source.requests, values));
       if (options.pushEvent !== false && t.source.readWrite !== "W") {
         const written: ResourceValue[] = engineering.map(({ op, value }) => ({ resource: op.resource, valueType: op.valueType, operation: op.operation, value }));
         await this.publish(this.eventOf(t, written));
@@ -136,7 +154,7 @@ export class CommandPipeline {
   pushValues(deviceName: string, sourceName: string, values: readonly CommandValue[]): Promise<Event> {
     return this.track(async () => {
       const t = this.target(deviceName, sourceName);
-      const event = this.eventOfDriverValues(t, values, false);
+      const event = this.eventOfDriverValues(t, values, false, false);
       this.options.health.success(deviceName);
       await this.publish(event);
       return event;
@@ -155,25 +173,28 @@ export class CommandPipeline {
   /** Refuses new requests; waits for those in flight unless `force`. */
   async stop(options: { force: boolean }): Promise<void> {
     this.stopping = true;
-    if (!options.force) await Promise.allSettled([...this.inFlight]);
+    if (!options.force && this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
   /** Requests currently running. */
   get pending(): number {
-    return this.inFlight.size;
+    return this.inFlight;
   }
 
+  /** Runs a request other than a read (reads count themselves: see {@link read}). */
   private track<T>(run: () => Promise<T>): Promise<T> {
-    if (this.stopping) {
-      return Promise.reject(new DeviceSdkError(ErrorKind.ServiceUnavailable, DeviceSdkErrorCode.ServiceStopping, "the device service is stopping"));
-    }
+    if (this.stopping) return stoppingError();
+    this.inFlight++;
     const p = run();
-    this.inFlight.add(p);
-    const done = (): void => {
-      this.inFlight.delete(p);
-    };
+    const done = (): void => this.settled();
     p.then(done, done);
     return p;
+  }
+
+  /** A request has ended; the last one to end lets `stop` finish. */
+  private settled(): void {
+    if (--this.inFlight > 0 || this.idle.length === 0) return;
+    for (const resolve of this.idle.splice(0)) resolve();
   }
 
   private target(deviceName: string, sourceName: string, regexCmd = false): Target {
@@ -202,16 +223,13 @@ export class CommandPipeline {
     }
   }
 
-  private async driverCall<T>(deviceName: string, what: string, op: () => Promise<T>): Promise<T> {
-    try {
-      const r = await callWithTimeout(op, this.options.driverTimeoutMs, what);
-      this.options.health.success(deviceName);
-      return r;
-    } catch (err) {
-      const e = err as ServiceError;
-      if (countsAsDeviceFailure(e)) this.options.health.failure(deviceName);
-      throw e;
-    }
+  /** Calls the driver with the deadline, and records the outcome in the device's health. */
+  private driverCall<T>(deviceName: string, what: () => string, op: () => Promise<T>): Promise<T> {
+    const health = this.options.health;
+    return callWithTimeout(op, this.options.driverTimeoutMs, what, (err) => {
+      if (err === undefined) health.success(deviceName);
+      else if (countsAsDeviceFailure(err)) health.failure(deviceName);
+    });
   }
 
   private settingOf(source: ResolvedSource, op: SourceOperation, settings: Readonly<Record<string, unknown>>): RawValue {
@@ -238,15 +256,14 @@ export class CommandPipeline {
 
   /**
    * The event of values a driver returned or pushed: each value is paired with its resource, normalized, run through
-   * the read checks and transforms and made a reading. `exact` demands one value per resource of the source.
+   * the read checks and transforms and made a reading. `exact` demands one value per resource of the source;
+   * `positional` says the values are raw values in the source's order (a driver's `readValues`), not CommandValues.
    * One pass and no intermediate object per value: this runs on every poll, for every resource.
    */
-  private eventOfDriverValues(t: Target, values: unknown, exact: boolean): Event {
-    const invalid = (msg: string): DeviceSdkError =>
-      new DeviceSdkError(ErrorKind.Server, DeviceSdkErrorCode.DriverValueInvalid, `driver values for ${t.source.name} of ${t.device.name}: ${msg}`);
-    if (!Array.isArray(values)) throw invalid("expected an array of CommandValues");
+  private eventOfDriverValues(t: Target, values: unknown, exact: boolean, positional: boolean): Event {
+    if (!Array.isArray(values)) throw this.invalidValues(t, positional ? "expected an array of values" : "expected an array of CommandValues");
     const ops = t.source.operations;
-    if (exact && values.length !== ops.length) throw invalid(`expected ${ops.length} values, got ${values.length}`);
+    if (exact && values.length !== ops.length) throw this.invalidValues(t, `expected ${ops.length} values, got ${values.length}`);
     const origin = uniqueOrigin();
     const ctx = { deviceName: t.device.name, profileName: t.profile.name, origin };
     const transform = this.options.dataTransform !== false;
@@ -254,27 +271,49 @@ export class CommandPipeline {
     const v: { -readonly [K in keyof ResourceValue]: ResourceValue[K] } = { resource: undefined as never, valueType: "Bool", operation: undefined, value: 0 };
     const readings: Reading[] = new Array(values.length);
     for (let i = 0; i < values.length; i++) {
-      const cv = values[i] as Partial<CommandValue> | undefined;
-      if (cv === undefined || cv === null || typeof cv !== "object") throw invalid(`value ${i} is not a CommandValue`);
-      // Drivers answer in request order, so the resource at the same index is the one to try first.
-      const op = ops[i]?.resource.name === cv.resourceName ? ops[i] : t.source.byName.get(String(cv.resourceName));
-      if (op === undefined) throw invalid(`value ${i} names ${String(cv.resourceName)}, which is not part of the source`);
-      let value = canonicalScalar(op.valueType, cv.value);
+      let op: SourceOperation | undefined;
+      let raw: unknown;
+      let cv: Partial<CommandValue> | undefined;
+      if (positional) {
+        op = ops[i]!;
+        raw = values[i];
+      } else {
+        cv = values[i] as Partial<CommandValue> | undefined;
+        if (cv === undefined || cv === null || typeof cv !== "object") throw this.invalidValues(t, `value ${i} is not a CommandValue`);
+        // Drivers answer in request order, so the resource at the same index is the one to try first.
+        op = ops[i]?.resource.name === cv.resourceName ? ops[i] : t.source.byName.get(String(cv.resourceName));
+        if (op === undefined) throw this.invalidValues(t, `value ${i} names ${String(cv.resourceName)}, which is not part of the source`);
+        raw = cv.value;
+      }
+      // The fast path: a plain resource and a canonical value make their reading at once.
+      const plain = op.plain;
+      if (plain !== undefined && cv?.origin === undefined && cv?.tags === undefined) {
+        const text = plainText(plain, raw);
+        if (text !== undefined) {
+          readings[i] = simpleReading(ctx, op.resource.name, op.valueType, plain.units, origin, text);
+          continue;
+        }
+      }
+      let value = canonicalScalar(op.valueType, raw);
       if (value === undefined) {
-        const norm = normalizeRaw(op.valueType, cv.value);
-        if (!norm.ok) throw invalid(`${op.resource.name}: ${norm.problem}`);
+        const norm = normalizeRaw(op.valueType, raw);
+        if (!norm.ok) throw this.invalidValues(t, `${op.resource.name}: ${norm.problem}`);
         value = norm.value;
       }
       v.resource = op.resource;
       v.valueType = op.valueType;
       v.operation = op.operation;
       v.value = value;
-      v.origin = cv.origin;
-      v.mediaType = cv.mediaType;
-      v.tags = cv.tags;
+      v.origin = cv?.origin;
+      v.mediaType = cv?.mediaType;
+      v.tags = cv?.tags;
       readings[i] = this.checkedReading(t, v, ctx, transform);
     }
     return this.eventWith(t, origin, readings);
+  }
+
+  private invalidValues(t: Target, msg: string): DeviceSdkError {
+    return new DeviceSdkError(ErrorKind.Server, DeviceSdkErrorCode.DriverValueInvalid, `driver values for ${t.source.name} of ${t.device.name}: ${msg}`);
   }
 
   /** buildReading, with a failed assertion setting the device DOWN. */

@@ -21,23 +21,43 @@ export function driverError(err: unknown, what: string): ServiceError {
 }
 
 /**
- * Runs `op` and settles with its result, or rejects with 503 TIMEOUT after `timeoutMs`. Errors from `op` become
- * ServiceErrors (see {@link driverError}).
+ * Runs `op` and settles with its result, or rejects with 503 TIMEOUT after `timeoutMs`. Errors from `op`, thrown or
+ * rejected, become ServiceErrors (see {@link driverError}). `what` names the call in errors; it is a function so
+ * that the text is made only when an error needs it. `outcome`, when given, hears how the call ended just before the
+ * promise settles. One promise and one timer per call: this runs on every poll.
  */
-export async function callWithTimeout<T>(op: () => Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  const call = Promise.resolve().then(op);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      reject(new DeviceSdkError(ErrorKind.Timeout, DeviceSdkErrorCode.Timeout, `${what}: no answer from the driver within ${timeoutMs} ms`, { details: { timeoutMs } }));
+export function callWithTimeout<T>(op: () => Promise<T>, timeoutMs: number, what: () => string, outcome?: (err: ServiceError | undefined) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      const err = new DeviceSdkError(ErrorKind.Timeout, DeviceSdkErrorCode.Timeout, `${what()}: no answer from the driver within ${timeoutMs} ms`, { details: { timeoutMs } });
+      outcome?.(err);
+      reject(err);
     }, timeoutMs);
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const e = driverError(err, what());
+      outcome?.(e);
+      reject(e);
+    };
+    let call: Promise<T>;
+    try {
+      call = op();
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    // A late answer or error after the deadline is dropped here, never an unhandled rejection.
+    Promise.resolve(call).then((value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome?.(undefined);
+      resolve(value);
+    }, fail);
   });
-  try {
-    return await Promise.race([call, deadline]);
-  } catch (err) {
-    throw driverError(err, what);
-  } finally {
-    clearTimeout(timer);
-    call.catch(() => undefined);
-  }
 }

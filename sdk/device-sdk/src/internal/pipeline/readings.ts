@@ -2,10 +2,11 @@
  * Turns driver values into EdgeX readings: read transforms, assertion, mapping, then the reading DTO
  * (device-sdk-go `CommandValuesToEventDTO`).
  */
-import { ErrorKind, isFloatType, newUuid, type Reading, type ResourceOperation, type Tags, type ValueType, type DeviceResource } from "@brink/contracts";
+import { ErrorKind, INTEGER_RANGES, isFloatType, newUuid, type Reading, type ResourceOperation, type Tags, type ValueType, type DeviceResource } from "@brink/contracts";
 import type { RawValue } from "../../driver.js";
 import { DeviceSdkError, DeviceSdkErrorCode } from "../../errors.js";
 import { formatSimpleValue, goValueString, toBase64 } from "../values/codec.js";
+import { formatFloatE } from "../values/go-format.js";
 import { hasReadTransforms, transformRead } from "../transform/transforms.js";
 
 /** What every reading of one event shares. */
@@ -40,28 +41,80 @@ export function assertionFailed(resource: string, actual: string, assertion: str
 }
 
 function mergeTags(a: Tags | undefined, b: Tags | undefined): Tags | undefined {
-  if (a === undefined || Object.keys(a).length === 0) return b === undefined || Object.keys(b).length === 0 ? undefined : b;
-  if (b === undefined || Object.keys(b).length === 0) return a;
+  if (!hasTags(a)) return hasTags(b) ? b : undefined;
+  if (!hasTags(b)) return a;
   return { ...a, ...b };
 }
 
 /**
- * Builds a reading in one object literal of a fixed shape (no spreads: this runs once per reading on every poll).
+ * A reading the poll can build straight from the driver's value: a scalar resource with no read transform, no
+ * assertion, no mappings and no tags, so its reading is the value's text and nothing else. Worked out once per
+ * resolved source; see {@link plainReadOf}.
+ */
+export interface PlainRead {
+  /** How the value is checked and written: an integer in [min, max], a float of 32 or 64 bits, a boolean, a string. */
+  readonly kind: "int" | "f32" | "f64" | "bool" | "string";
+  readonly min: number;
+  readonly max: number;
+  readonly units: string | undefined;
+}
+
+function hasTags(tags: Tags | undefined): boolean {
+  return tags !== undefined && Object.keys(tags).length > 0;
+}
+
+/** The {@link PlainRead} of a resource read through `operation`, or undefined when its reading needs more work. */
+export function plainReadOf(resource: DeviceResource, valueType: ValueType, operation: ResourceOperation | undefined): PlainRead | undefined {
+  const props = resource.properties;
+  if (hasTags(resource.tags) || (props.assertion !== undefined && props.assertion !== "") || operation?.mappings !== undefined) return undefined;
+  if (hasReadTransforms(valueType, props)) return undefined;
+  const units = props.units === undefined || props.units === "" ? undefined : props.units;
+  const range = valueType === "Int64" || valueType === "Uint64" ? undefined : INTEGER_RANGES[valueType];
+  if (range !== undefined) return { kind: "int", min: Number(range[0]), max: Number(range[1]), units };
+  const kind = valueType === "Float32" ? "f32" : valueType === "Float64" ? "f64" : valueType === "Bool" ? "bool" : valueType === "String" ? "string" : undefined;
+  return kind === undefined ? undefined : { kind, min: 0, max: 0, units };
+}
+
+/**
+ * The reading text of a driver value for a {@link PlainRead}, when the value is already canonical for its type and
+ * not NaN; undefined sends the value the long way ({@link buildReading}), which converts it or says what is wrong.
+ */
+export function plainText(p: PlainRead, v: unknown): string | undefined {
+  switch (p.kind) {
+    case "int":
+      return typeof v === "number" && Number.isInteger(v) && v >= p.min && v <= p.max ? String(v) : undefined;
+    case "f64":
+      return typeof v === "number" && !Number.isNaN(v) ? formatFloatE(v, 64) : undefined;
+    case "f32":
+      return typeof v === "number" && !Number.isNaN(v) && Math.fround(v) === v ? formatFloatE(v, 32) : undefined;
+    case "bool":
+      return typeof v === "boolean" ? (v ? "true" : "false") : undefined;
+    case "string":
+      return typeof v === "string" ? v : undefined;
+  }
+}
+
+/**
+ * A simple reading without tags, in one object literal of its final shape: a property added after the literal would
+ * cost an out-of-object property store per reading, and every simple reading shares this one allocation site.
+ */
+export function simpleReading(ctx: ReadingContext, resourceName: string, valueType: ValueType, units: string | undefined, origin: bigint, text: string): Reading {
+  const id = newUuid();
+  if (units === undefined || units === "") {
+    return { id, origin, deviceName: ctx.deviceName, resourceName, profileName: ctx.profileName, valueType, value: text } as Reading;
+  }
+  return { id, origin, deviceName: ctx.deviceName, resourceName, profileName: ctx.profileName, valueType, units, value: text } as Reading;
+}
+
+/**
+ * Builds a reading (no spreads: this runs once per reading on every poll).
  * `text` is the simple value's text when the caller has it already (a mapping or a special value).
  */
 function makeReading(v: ResourceValue, ctx: ReadingContext, valueType: ValueType, value: RawValue, text?: string): Reading {
   const units = v.resource.properties.units;
   const tags = mergeTags(v.resource.tags, v.tags);
-  // The common case, a simple value without tags, in one literal of its final shape: a property added after the
-  // literal would cost an out-of-object property store per reading.
   if (tags === undefined && valueType !== "Binary" && valueType !== "Object" && valueType !== "ObjectArray") {
-    const id = newUuid();
-    const origin = v.origin ?? ctx.origin;
-    const simple = text ?? formatSimpleValue(valueType, value);
-    if (units === undefined || units === "") {
-      return { id, origin, deviceName: ctx.deviceName, resourceName: v.resource.name, profileName: ctx.profileName, valueType, value: simple } as Reading;
-    }
-    return { id, origin, deviceName: ctx.deviceName, resourceName: v.resource.name, profileName: ctx.profileName, valueType, units, value: simple } as Reading;
+    return simpleReading(ctx, v.resource.name, valueType, units, v.origin ?? ctx.origin, text ?? formatSimpleValue(valueType, value));
   }
   const r = {
     id: newUuid(),

@@ -5,6 +5,7 @@
  */
 import { anchoredRegExp, normalizeValueType, type DeviceCommand, type DeviceProfile, type DeviceResource, type ReadWrite, type ResourceOperation, type Tags, type ValueType } from "@brink/contracts";
 import type { CommandRequest } from "../../driver.js";
+import { plainReadOf, type PlainRead } from "./readings.js";
 
 /** One resource of a resolved source, with the resource operation that named it (for commands). */
 export interface SourceOperation {
@@ -12,6 +13,13 @@ export interface SourceOperation {
   readonly valueType: ValueType;
   /** The resource operation of the command; for a bare resource, the first operation of any command naming it. */
   readonly operation: ResourceOperation | undefined;
+  /** Set when a read of the resource is a plain scalar reading (see {@link plainReadOf}): the poll's fast path. */
+  readonly plain: PlainRead | undefined;
+}
+
+function operationOf(resource: DeviceResource, operation: ResourceOperation | undefined): SourceOperation {
+  const valueType = valueTypeOf(resource);
+  return { resource, valueType, operation, plain: plainReadOf(resource, valueType, operation) };
 }
 
 /** A resolved source. */
@@ -98,13 +106,13 @@ function build(idx: ProfileIndex, sourceName: string): ResolvedSource | undefine
     for (const ro of command.resourceOperations ?? []) {
       const resource = idx.resources.get(ro.deviceResource);
       if (resource === undefined) return undefined;
-      operations.push({ resource, valueType: valueTypeOf(resource), operation: ro });
+      operations.push(operationOf(resource, ro));
     }
     return sourceOf("command", command.name, command.readWrite, command.isHidden === true, command.tags, operations);
   }
   const resource = idx.resources.get(sourceName);
   if (resource === undefined) return undefined;
-  const operations = [{ resource, valueType: valueTypeOf(resource), operation: idx.firstOperation.get(resource.name) }];
+  const operations = [operationOf(resource, idx.firstOperation.get(resource.name))];
   return sourceOf("resource", resource.name, resource.properties.readWrite, resource.isHidden === true, undefined, operations);
 }
 
@@ -122,7 +130,7 @@ export function resolvePattern(profile: DeviceProfile, pattern: string): Resolve
   if (re !== undefined) {
     for (const resource of idx.resources.values()) {
       if (isReadable(resource.properties.readWrite) && re.test(resource.name)) {
-        operations.push({ resource, valueType: valueTypeOf(resource), operation: idx.firstOperation.get(resource.name) });
+        operations.push(operationOf(resource, idx.firstOperation.get(resource.name)));
       }
     }
   }

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { pino } from "pino";
-import { ErrorKind, ServiceError, type Event, type OperatingState } from "@brink/contracts";
+import { ErrorKind, ServiceError, type Device, type Event, type OperatingState } from "@brink/contracts";
+import type { CommandRequest, RawValue } from "../../../src/driver.js";
 import { DeviceCache } from "../../../src/internal/cache/device-cache.js";
 import { CommandPipeline } from "../../../src/internal/pipeline/command-pipeline.js";
 import { DeviceHealth } from "../../../src/internal/pipeline/device-health.js";
@@ -21,8 +22,17 @@ function valueOf(event: Event | undefined, resource: string): string | undefined
   return r !== undefined && "value" in r ? r.value : undefined;
 }
 
-function setup(options: { driverTimeoutMs?: number; maxConsecutiveFailures?: number } = {}) {
-  const driver = new FakeDriver();
+/** The FakeDriver answering reads through readValues too: the values alone, in request order. */
+class PositionalFakeDriver extends FakeDriver {
+  readonly positionalCalls: string[][] = [];
+  async readValues(device: Device, requests: readonly CommandRequest[]): Promise<readonly RawValue[]> {
+    this.positionalCalls.push(requests.map((r) => r.resourceName));
+    return (await this.read(device, requests)).map((v) => v.value);
+  }
+}
+
+function setup(options: { driverTimeoutMs?: number; maxConsecutiveFailures?: number; positional?: boolean } = {}) {
+  const driver = options.positional === true ? new PositionalFakeDriver() : new FakeDriver();
   const cache = new DeviceCache();
   cache.putProfile(fakeThermostatProfile());
   cache.putDevice(fakeDevice("t1", "svc"));
@@ -225,6 +235,76 @@ describe("CommandPipeline", () => {
     assert.equal(valueOf(event, "temperature"), "1.9e+01");
     assert.equal(event.readings[0]?.origin, 42n);
     await rejectsWith(t.pipeline.pushValues("t1", "climate", [{ resourceName: "counter", valueType: "Uint32", value: 1 }]), "DRIVER_VALUE_INVALID");
+  });
+
+  it("reads through a driver's readValues into the readings read gives: transforms, mappings, checks and all", async () => {
+    const viaRead = setup();
+    const viaValues = setup({ positional: true });
+    for (const t of [viaRead, viaValues]) {
+      t.driver.set("t1", "temperature", 215);
+      t.driver.set("t1", "setpoint", 42);
+      t.driver.set("t1", "mode", 1);
+      t.driver.set("t1", "counter", 4_000_000_000);
+      t.driver.set("t1", "status", true);
+      t.driver.set("t1", "raw", 0xab12);
+      t.driver.set("t1", "hiddenValue", -7);
+    }
+    const strip = (e: Event | undefined) => e?.readings.map(({ id: _id, origin: _origin, ...rest }) => rest);
+    for (const source of ["climate", "operatingMode", "temperature", "counter", "status", "raw", "hiddenValue"]) {
+      const a = await viaRead.pipeline.executeRead("t1", source);
+      const b = await viaValues.pipeline.executeRead("t1", source);
+      assert.ok(b !== undefined && b.readings.length > 0, source);
+      assert.deepEqual(strip(b), strip(a), source);
+    }
+    assert.equal((viaValues.driver as PositionalFakeDriver).positionalCalls.length, 7, "every read went through readValues");
+    viaValues.driver.set("t1", "status", false);
+    await rejectsWith(viaValues.pipeline.executeRead("t1", "status"), "ASSERTION_FAILED", ErrorKind.Server);
+  });
+
+  it("refuses readValues answers of the wrong count or JS type with DRIVER_VALUE_INVALID", async () => {
+    const t = setup({ positional: true });
+    const driver = t.driver as PositionalFakeDriver;
+    t.driver.set("t1", "counter", "12");
+    await rejectsWith(t.pipeline.executeRead("t1", "counter"), "DRIVER_VALUE_INVALID", ErrorKind.Server);
+    t.driver.set("t1", "counter", 70_000.5);
+    await rejectsWith(t.pipeline.executeRead("t1", "counter"), "DRIVER_VALUE_INVALID");
+    const original = driver.readValues.bind(driver);
+    driver.readValues = async (d, r) => (await original(d, r)).slice(1);
+    await rejectsWith(t.pipeline.executeRead("t1", "climate"), "DRIVER_VALUE_INVALID");
+    driver.readValues = async () => ({ 0: 1 }) as never;
+    await rejectsWith(t.pipeline.executeRead("t1", "mode"), "DRIVER_VALUE_INVALID");
+  });
+
+  it("turns a driver that throws instead of rejecting into 500 DRIVER_ERROR and counts it against the device", async () => {
+    const t = setup({ maxConsecutiveFailures: 1 });
+    t.driver.read = () => {
+      throw new Error("socket gone");
+    };
+    await rejectsWith(t.pipeline.executeRead("t1", "temperature"), "DRIVER_ERROR", ErrorKind.Server);
+    assert.deepEqual(t.stateChanges, [["t1", "DOWN"]]);
+    assert.equal(t.pipeline.pending, 0);
+  });
+
+  it("counts the requests in flight and lets several stop calls wait for them", async () => {
+    const t = setup();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const original = t.driver.read.bind(t.driver);
+    t.driver.read = async (d, r) => {
+      await gate;
+      return original(d, r);
+    };
+    const running = t.pipeline.executeRead("t1", "temperature").catch((e: unknown) => e);
+    assert.equal(t.pipeline.pending, 1);
+    let stopped = 0;
+    const stops = [t.pipeline.stop({ force: false }), t.pipeline.stop({ force: false })].map((p) => p.then(() => stopped++));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(stopped, 0, "stop waits for the read in flight");
+    release();
+    await Promise.all(stops);
+    assert.equal(stopped, 2);
+    assert.equal(t.pipeline.pending, 0);
+    assert.ok(!((await running) instanceof Error));
   });
 
   it("refuses new requests once stopping and waits for those in flight", async () => {
