@@ -7,7 +7,7 @@
  *   by {@link ModbusDriver.inspectDevice} and by one debug log line when a plan is made.
  */
 import { ErrorKind, normalizeValueType, type Device, type DeviceResource } from "@brink/contracts";
-import type { CommandRequest, CommandValue, DeviceInspector, DeviceServiceSdk, ProtocolDriver, StopOptions } from "@brink/device-sdk";
+import type { CommandRequest, CommandValue, DeviceInspector, DeviceServiceSdk, ProtocolDriver, RawValue, StopOptions } from "@brink/device-sdk";
 import { parseResourceAddress, type ResourceAddress } from "./attributes.js";
 import { resolveDriverConfig, type ModbusDriverConfig } from "./config.js";
 import { ModbusError, ModbusErrorCode } from "./errors.js";
@@ -34,7 +34,9 @@ export interface ModbusDriverOptions {
 
 interface PendingRead {
   readonly requests: readonly CommandRequest[];
-  resolve(values: CommandValue[]): void;
+  /** Answer with the raw values alone ({@link ModbusDriver.readValues}) rather than CommandValues. */
+  readonly positional: boolean;
+  resolve(values: CommandValue[] | readonly RawValue[]): void;
   reject(err: unknown): void;
 }
 
@@ -100,6 +102,15 @@ export class ModbusDriver implements ProtocolDriver, DeviceInspector {
   }
 
   read(device: Device, requests: readonly CommandRequest[]): Promise<CommandValue[]> {
+    return this.enqueue(device, requests, false) as Promise<CommandValue[]>;
+  }
+
+  /** The values of {@link read} alone, in request order: the SDK's fast path, used by every poll. */
+  readValues(device: Device, requests: readonly CommandRequest[]): Promise<readonly RawValue[]> {
+    return this.enqueue(device, requests, true) as Promise<readonly RawValue[]>;
+  }
+
+  private enqueue(device: Device, requests: readonly CommandRequest[], positional: boolean): Promise<CommandValue[] | readonly RawValue[]> {
     if (this.stopped) return Promise.reject(new ModbusError(ErrorKind.ServiceUnavailable, ModbusErrorCode.Stopped, "the Modbus driver is stopped"));
     let entry: DeviceEntry;
     try {
@@ -107,8 +118,8 @@ export class ModbusDriver implements ProtocolDriver, DeviceInspector {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise<CommandValue[]>((resolve, reject) => {
-      entry.pending.push({ requests, resolve, reject });
+    return new Promise<CommandValue[] | readonly RawValue[]>((resolve, reject) => {
+      entry.pending.push({ requests, positional, resolve, reject });
       // Everything asked of this device before the microtask queue drains is planned together: the AutoEvents the
       // SDK's scheduler fires in one tick, the resources of one command. A microtask, not setImmediate: the request
       // goes out before the next socket's answer is handled, so the peer is never left waiting for a whole batch.
@@ -239,6 +250,15 @@ export class ModbusDriver implements ProtocolDriver, DeviceInspector {
           for (let b = 0; b < batch.length; b++) {
             const p = batch[b]!;
             const slot = slots?.[b];
+            // A read on its own with every value there: the plan's values are its answer, in its order.
+            if (p.positional && slot === undefined && errors.length === 0) {
+              p.resolve(values);
+              continue;
+            }
+            if (p.positional) {
+              answerPositional(p, values, errors, slot);
+              continue;
+            }
             const out: CommandValue[] = new Array<CommandValue>(p.requests.length);
             let failed: ModbusError | undefined;
             for (let k = 0; k < p.requests.length; k++) {
@@ -357,6 +377,21 @@ export class ModbusDriver implements ProtocolDriver, DeviceInspector {
 }
 
 /** The distinct requests of a batch of reads (one per resource), and for each read the index of each of its requests. */
+/** Answers a positional read from the plan's results: its values by slot, or the first error among them. */
+function answerPositional(p: PendingRead, values: readonly RawValue[], errors: readonly (ModbusError | undefined)[], slot: readonly number[] | undefined): void {
+  const out: RawValue[] = new Array<RawValue>(p.requests.length);
+  for (let k = 0; k < p.requests.length; k++) {
+    const i = slot === undefined ? k : slot[k]!;
+    const failed = errors[i];
+    if (failed !== undefined) {
+      p.reject(failed);
+      return;
+    }
+    out[k] = values[i]!;
+  }
+  p.resolve(out);
+}
+
 function gather(batch: readonly PendingRead[]): { source: readonly CommandRequest[]; slots: number[][] | undefined } {
   // One read: its requests are the items, in order (no callers to merge).
   if (batch.length === 1) return { source: batch[0]!.requests, slots: undefined };

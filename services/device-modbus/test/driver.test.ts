@@ -94,6 +94,44 @@ describe("ModbusDriver against pymodbus (TCP)", function () {
     assert.equal(sent.length, 1, "one request for the three reads");
   });
 
+  it("readValues answers the values read answers, alone and in request order", async () => {
+    const names = Object.keys(SIMULATOR_VALUES);
+    const requests = names.map((n) => requestOf(profile, n));
+    sent.length = 0;
+    const values = await driver.readValues(device(), requests);
+    assert.deepEqual(values, Object.values(SIMULATOR_VALUES));
+    assert.equal(sent.length, 4, "the same 4 requests as read");
+    const viaRead = await driver.read(device(), requests);
+    assert.deepEqual(values, viaRead.map((v) => v.value));
+  });
+
+  it("merges readValues and read calls of one device made in the same tick, each answered in its own form", async () => {
+    sent.length = 0;
+    const [a, b, c] = await Promise.all([
+      driver.readValues(device(), [requestOf(profile, "i16"), requestOf(profile, "u16")]),
+      driver.read(device(), [requestOf(profile, "f32")]),
+      driver.readValues(device(), [requestOf(profile, "u16")]),
+    ]);
+    assert.deepEqual(a, [-1234, 65000]);
+    assert.deepEqual(b!.map((v) => [v.resourceName, v.value]), [["f32", 3.25]]);
+    assert.deepEqual(c, [65000]);
+    assert.equal(sent.length, 1, "one request for the three reads");
+  });
+
+  it("fails a readValues call with the exception of its request, and only that call when merged", async () => {
+    await assert.rejects(driver.readValues(device(), [requestOf(profile, "u16"), requestOf(profile, "missing")]), (e: ServiceError) => {
+      assert.equal(e.code, ModbusErrorCode.IllegalDataAddress);
+      return true;
+    });
+    const [bad, ok] = await Promise.allSettled([
+      driver.readValues(device(), [requestOf(profile, "missing")]),
+      driver.readValues(device(), [requestOf(profile, "u16")]),
+    ]);
+    assert.equal(bad.status, "rejected");
+    assert.equal(((bad as PromiseRejectedResult).reason as ServiceError).code, ModbusErrorCode.IllegalDataAddress);
+    assert.deepEqual((ok as PromiseFulfilledResult<unknown[]>).value, [65000]);
+  });
+
   it("sends one request per resource with merging off", async () => {
     const unmerged = new ModbusDriver({ transport: countingTransport(sent), config: { merge: false } });
     unmerged.initialize(fakeSdk([profile]));
