@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   autoevents: async () => (await import("./autoevents.js")).run(),
   console: async () => (await import("./console.js")).run(),
   serial: async () => (await import("./serial.js")).run(),
+  "device-sdk": async () => (await import("./device-sdk.js")).run(),
   modbus: async () => (await import("./modbus.js")).run(),
   opcua: async () => (await import("./opcua.js")).run(),
   "app-service": async () => (await import("./app-service.js")).run(),

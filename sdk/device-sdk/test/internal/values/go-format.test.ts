@@ -49,4 +49,52 @@ describe("go-format", () => {
       it(`formats ${v} (float${bits}) as ${want}`, () => assert.equal(formatFloatV(v, bits), want));
     }
   });
+
+  describe("float32 shortest digits, checked against a brute-force oracle", () => {
+    // Seeded float32 values: random mantissas from 1e-12 to 1e9 (where most readings are), whole numbers, powers of two
+    // (where the rounding interval is lopsided), and the neighbours of powers of ten (where the decimal exponent changes).
+    let seed = 20261124;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const f32 = new Float32Array(1);
+    const bits = new Uint32Array(f32.buffer);
+    const values: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      bits[0] = ((87 + (next() % 70)) << 23) | (next() & 0x7fffff);
+      values.push(f32[0]!);
+    }
+    // Whole numbers with trailing zeros, which round to fewer digits than their integer part has.
+    for (let i = 0; i < 2_000; i++) values.push(Math.fround((next() % 100_000) * 10 ** (next() % 12)));
+    for (let e = 1; e < 255; e++) {
+      bits[0] = e << 23;
+      values.push(f32[0]!);
+    }
+    for (let k = -12; k <= 9; k++) {
+      f32[0] = 10 ** k;
+      const at = bits[0]!;
+      for (let d = -3; d <= 3; d++) {
+        bits[0] = at + d;
+        values.push(f32[0]!);
+      }
+    }
+    /** p-digit decimals next to v (the correctly rounded one and its neighbours) that read back to v, as [text, value]. */
+    const roundTripping = (v: number, p: number): [string, number][] => {
+      const rounded = v.toExponential(p - 1);
+      const [mantissa, exp] = rounded.split("e");
+      const m = BigInt(mantissa!.replace(".", ""));
+      const scale = Number(exp) - (p - 1);
+      return [m - 1n, m, m + 1n].filter((c) => c > 0n).map((c): [string, number] => [`${c}e${scale}`, Number(`${c}e${scale}`)]).filter(([, x]) => Math.fround(x) === v);
+    };
+
+    it(`gives, for ${values.length} float32 values, text that reads back to the value, with no shorter one that does and none of its length closer`, () => {
+      for (const v of values) {
+        const text = formatFloatE(v, 32);
+        const back = Number(text);
+        assert.equal(Math.fround(back), v, `${v}: ${text} does not read back`);
+        const digits = text.split("e")[0]!.replace(".", "").replace("-", "").length;
+        if (digits > 1) assert.deepEqual(roundTripping(v, digits - 1), [], `${v}: ${text} is not the shortest`);
+        for (const [other, x] of roundTripping(v, digits)) assert.ok(Math.abs(x - v) >= Math.abs(back - v), `${v}: ${other} is closer than ${text}`);
+        assert.equal(formatFloatE(-v, 32), `-${text}`);
+      }
+    });
+  });
 });
