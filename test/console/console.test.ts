@@ -86,7 +86,9 @@ describe("web console in chromium", function () {
   it("charts new readings as they are published", async () => {
     await page.goto(`${brink.consoleUrl}/#/devices/${DEVICE}`);
     await page.locator(".stream.live").waitFor();
-    const chart = page.locator("#live-chart");
+    // The chart takes readings once its effect has run, which sets data-points: readings pushed before that are not
+    // charted (a race the test lost once under a loaded machine).
+    const chart = page.locator("#live-chart[data-points]");
     await chart.waitFor();
     const points = async (): Promise<number> => Number((await chart.getAttribute("data-points")) ?? "0");
     const before = await points();
