@@ -28,12 +28,16 @@ function profileOf(name: string, valueType: ValueType, properties: Partial<Devic
 /** Answers every read at once with fresh values, as a driver decoding an answer does. */
 class InstantDriver implements ProtocolDriver {
   private tick = 0;
+  /** The first value of the next answer: each answer is new, as each poll of a device is. */
+  protected nextBase(): number {
+    return this.tick++ & 0xff;
+  }
   initialize(): void {}
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
   async read(_device: Device, requests: readonly CommandRequest[]): Promise<CommandValue[]> {
     const out: CommandValue[] = new Array<CommandValue>(requests.length);
-    const base = this.tick++ & 0xff;
+    const base = this.nextBase();
     for (let i = 0; i < requests.length; i++) out[i] = { resourceName: requests[i]!.resourceName, valueType: requests[i]!.valueType, value: base + i };
     return out;
   }
@@ -46,10 +50,9 @@ class InstantDriver implements ProtocolDriver {
 
 /** The same driver with the SDK's positional fast path. */
 class InstantValuesDriver extends InstantDriver {
-  private n = 0;
   async readValues(_device: Device, requests: readonly CommandRequest[]): Promise<readonly RawValue[]> {
     const out: RawValue[] = new Array<RawValue>(requests.length);
-    const base = this.n++ & 0xff;
+    const base = this.nextBase();
     for (let i = 0; i < requests.length; i++) out[i] = base + i;
     return out;
   }

@@ -247,30 +247,7 @@ export class ModbusDriver implements ProtocolDriver, DeviceInspector {
       .submit({ unitId: entry.address.unitId, device: entry.name, timeoutMs: entry.address.timeoutMs, run: (exchange) => runReadPlan(exchange, items, plan, restrict) })
       .then(
         ({ values, errors }) => {
-          for (let b = 0; b < batch.length; b++) {
-            const p = batch[b]!;
-            const slot = slots?.[b];
-            // A read on its own with every value there: the plan's values are its answer, in its order.
-            if (p.positional && slot === undefined && errors.length === 0) {
-              p.resolve(values);
-              continue;
-            }
-            if (p.positional) {
-              answerPositional(p, values, errors, slot);
-              continue;
-            }
-            const out: CommandValue[] = new Array<CommandValue>(p.requests.length);
-            let failed: ModbusError | undefined;
-            for (let k = 0; k < p.requests.length; k++) {
-              const i = slot === undefined ? k : slot[k]!;
-              failed = errors[i];
-              if (failed !== undefined) break;
-              const r = p.requests[k]!;
-              out[k] = { resourceName: r.resourceName, valueType: r.valueType, value: values[i]! };
-            }
-            if (failed !== undefined) p.reject(failed);
-            else p.resolve(out);
-          }
+          for (let b = 0; b < batch.length; b++) answer(batch[b]!, values, errors, slots?.[b]);
         },
         (err: unknown) => {
           for (const p of batch) p.reject(err);
@@ -376,10 +353,17 @@ export class ModbusDriver implements ProtocolDriver, DeviceInspector {
   }
 }
 
-/** The distinct requests of a batch of reads (one per resource), and for each read the index of each of its requests. */
-/** Answers a positional read from the plan's results: its values by slot, or the first error among them. */
-function answerPositional(p: PendingRead, values: readonly RawValue[], errors: readonly (ModbusError | undefined)[], slot: readonly number[] | undefined): void {
-  const out: RawValue[] = new Array<RawValue>(p.requests.length);
+/**
+ * Answers one read of a batch from the plan's results (`slot`: where each of its requests sits among them; none for
+ * a read on its own): its values, as CommandValues or alone, or the first error among them.
+ */
+function answer(p: PendingRead, values: readonly RawValue[], errors: readonly (ModbusError | undefined)[], slot: readonly number[] | undefined): void {
+  // A read on its own with every value there: the plan's values are its answer, in its order.
+  if (p.positional && slot === undefined && errors.length === 0) {
+    p.resolve(values);
+    return;
+  }
+  const out: (CommandValue | RawValue)[] = new Array<CommandValue | RawValue>(p.requests.length);
   for (let k = 0; k < p.requests.length; k++) {
     const i = slot === undefined ? k : slot[k]!;
     const failed = errors[i];
@@ -387,11 +371,13 @@ function answerPositional(p: PendingRead, values: readonly RawValue[], errors: r
       p.reject(failed);
       return;
     }
-    out[k] = values[i]!;
+    const r = p.requests[k]!;
+    out[k] = p.positional ? values[i]! : { resourceName: r.resourceName, valueType: r.valueType, value: values[i]! };
   }
-  p.resolve(out);
+  p.resolve(out as CommandValue[] | RawValue[]);
 }
 
+/** The distinct requests of a batch of reads (one per resource), and for each read the index of each of its requests. */
 function gather(batch: readonly PendingRead[]): { source: readonly CommandRequest[]; slots: number[][] | undefined } {
   // One read: its requests are the items, in order (no callers to merge).
   if (batch.length === 1) return { source: batch[0]!.requests, slots: undefined };

@@ -96,7 +96,8 @@ export class CommandPipeline {
     return this.stopping ? stoppingError() : this.read(deviceName, sourceName, options);
   }
 
-  // One async frame per read, and in-flight counting without a promise of its own: this runs on every poll.
+  // Each request is one async frame that counts itself in flight (no promise of its own for that: reads run on every
+  // poll); `stop` waits for the count to reach zero.
   private async read(deviceName: string, sourceName: string, options: ReadOptions): Promise<Event | undefined> {
     this.inFlight++;
     try {
@@ -107,11 +108,11 @@ export class CommandPipeline {
       this.admit(deviceName);
       const requests = t.source.requests;
       const driver = this.options.driver;
-      const positional = driver.readValues !== undefined;
+      const readValues = driver.readValues;
       const values = await this.driverCall<unknown>(deviceName, () => `read ${sourceName} of ${deviceName}`, () =>
-        positional ? driver.readValues!(t.device, requests) : driver.read(t.device, requests),
+        readValues !== undefined ? readValues.call(driver, t.device, requests) : driver.read(t.device, requests),
       );
-      const event = this.eventOfDriverValues(t, values, true, positional);
+      const event = this.eventOfDriverValues(t, values, true, readValues !== undefined);
       if (options.pushEvent === true) await this.publish(event);
       return options.returnEvent === false ? undefined : event;
     } finally {
@@ -125,7 +126,12 @@ export class CommandPipeline {
    * (raised before the driver is called).
    */
   executeWrite(deviceName: string, sourceName: string, settings: Readonly<Record<string, unknown>>, options: WriteOptions = {}): Promise<void> {
-    return this.track(async () => {
+    return this.stopping ? stoppingError() : this.write(deviceName, sourceName, settings, options);
+  }
+
+  private async write(deviceName: string, sourceName: string, settings: Readonly<Record<string, unknown>>, options: WriteOptions): Promise<void> {
+    this.inFlight++;
+    try {
       const t = this.target(deviceName, sourceName);
       if (!isWritable(t.source.readWrite)) {
         throw new DeviceSdkError(ErrorKind.NotAllowed, DeviceSdkErrorCode.ReadOnly, `${sourceName} of ${deviceName} is read-only`);
@@ -144,7 +150,9 @@ export class CommandPipeline {
         const written: ResourceValue[] = engineering.map(({ op, value }) => ({ resource: op.resource, valueType: op.valueType, operation: op.operation, value }));
         await this.publish(this.eventOf(t, written));
       }
-    });
+    } finally {
+      this.settled();
+    }
   }
 
   /**
@@ -152,13 +160,20 @@ export class CommandPipeline {
    * `sourceName`. The values may cover part of a command's resources.
    */
   pushValues(deviceName: string, sourceName: string, values: readonly CommandValue[]): Promise<Event> {
-    return this.track(async () => {
+    return this.stopping ? stoppingError() : this.push(deviceName, sourceName, values);
+  }
+
+  private async push(deviceName: string, sourceName: string, values: readonly CommandValue[]): Promise<Event> {
+    this.inFlight++;
+    try {
       const t = this.target(deviceName, sourceName);
       const event = this.eventOfDriverValues(t, values, false, false);
       this.options.health.success(deviceName);
       await this.publish(event);
       return event;
-    });
+    } finally {
+      this.settled();
+    }
   }
 
   /** Publishes an event on the bus; a bus failure is logged, never thrown at the caller. */
@@ -179,16 +194,6 @@ export class CommandPipeline {
   /** Requests currently running. */
   get pending(): number {
     return this.inFlight;
-  }
-
-  /** Runs a request other than a read (reads count themselves: see {@link read}). */
-  private track<T>(run: () => Promise<T>): Promise<T> {
-    if (this.stopping) return stoppingError();
-    this.inFlight++;
-    const p = run();
-    const done = (): void => this.settled();
-    p.then(done, done);
-    return p;
   }
 
   /** A request has ended; the last one to end lets `stop` finish. */

@@ -2,11 +2,10 @@
  * Turns driver values into EdgeX readings: read transforms, assertion, mapping, then the reading DTO
  * (device-sdk-go `CommandValuesToEventDTO`).
  */
-import { ErrorKind, INTEGER_RANGES, isFloatType, newUuid, type Reading, type ResourceOperation, type Tags, type ValueType, type DeviceResource } from "@brink/contracts";
+import { ErrorKind, isFloatType, newUuid, type Reading, type ResourceOperation, type Tags, type ValueType, type DeviceResource } from "@brink/contracts";
 import type { RawValue } from "../../driver.js";
 import { DeviceSdkError, DeviceSdkErrorCode } from "../../errors.js";
-import { formatSimpleValue, goValueString, toBase64 } from "../values/codec.js";
-import { formatFloatE } from "../values/go-format.js";
+import { canonicalText, formatSimpleValue, goValueString, scalarCodecOf, toBase64, type ScalarCodec } from "../values/codec.js";
 import { hasReadTransforms, transformRead } from "../transform/transforms.js";
 
 /** What every reading of one event shares. */
@@ -52,10 +51,8 @@ function mergeTags(a: Tags | undefined, b: Tags | undefined): Tags | undefined {
  * resolved source; see {@link plainReadOf}.
  */
 export interface PlainRead {
-  /** How the value is checked and written: an integer in [min, max], a float of 32 or 64 bits, a boolean, a string. */
-  readonly kind: "int" | "f32" | "f64" | "bool" | "string";
-  readonly min: number;
-  readonly max: number;
+  /** How the value is checked and written. */
+  readonly codec: ScalarCodec;
   readonly units: string | undefined;
 }
 
@@ -67,12 +64,9 @@ function hasTags(tags: Tags | undefined): boolean {
 export function plainReadOf(resource: DeviceResource, valueType: ValueType, operation: ResourceOperation | undefined): PlainRead | undefined {
   const props = resource.properties;
   if (hasTags(resource.tags) || (props.assertion !== undefined && props.assertion !== "") || operation?.mappings !== undefined) return undefined;
-  if (hasReadTransforms(valueType, props)) return undefined;
-  const units = props.units === undefined || props.units === "" ? undefined : props.units;
-  const range = valueType === "Int64" || valueType === "Uint64" ? undefined : INTEGER_RANGES[valueType];
-  if (range !== undefined) return { kind: "int", min: Number(range[0]), max: Number(range[1]), units };
-  const kind = valueType === "Float32" ? "f32" : valueType === "Float64" ? "f64" : valueType === "Bool" ? "bool" : valueType === "String" ? "string" : undefined;
-  return kind === undefined ? undefined : { kind, min: 0, max: 0, units };
+  const codec = scalarCodecOf(valueType);
+  if (codec === undefined || hasReadTransforms(valueType, props)) return undefined;
+  return { codec, units: props.units === undefined || props.units === "" ? undefined : props.units };
 }
 
 /**
@@ -80,18 +74,7 @@ export function plainReadOf(resource: DeviceResource, valueType: ValueType, oper
  * not NaN; undefined sends the value the long way ({@link buildReading}), which converts it or says what is wrong.
  */
 export function plainText(p: PlainRead, v: unknown): string | undefined {
-  switch (p.kind) {
-    case "int":
-      return typeof v === "number" && Number.isInteger(v) && v >= p.min && v <= p.max ? String(v) : undefined;
-    case "f64":
-      return typeof v === "number" && !Number.isNaN(v) ? formatFloatE(v, 64) : undefined;
-    case "f32":
-      return typeof v === "number" && !Number.isNaN(v) && Math.fround(v) === v ? formatFloatE(v, 32) : undefined;
-    case "bool":
-      return typeof v === "boolean" ? (v ? "true" : "false") : undefined;
-    case "string":
-      return typeof v === "string" ? v : undefined;
-  }
+  return canonicalText(p.codec, v);
 }
 
 /**

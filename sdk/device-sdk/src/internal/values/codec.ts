@@ -22,32 +22,69 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
-/** INTEGER_RANGES as numbers, for the types a JS number holds exactly (Int64/Uint64 are bigints: the slow path). */
-const NUMBER_RANGES: Partial<Record<ValueType, readonly [number, number]>> = Object.fromEntries(
-  Object.entries(INTEGER_RANGES)
-    .filter(([type]) => type !== "Int64" && type !== "Uint64")
-    .map(([type, range]) => [type, [Number(range![0]), Number(range![1])]]),
-);
+/**
+ * A scalar value type whose canonical JS value needs no converting: Int8..Uint32 (a number in [min, max]), Float32
+ * (a number float32 holds exactly), Float64, Bool and String. Int64/Uint64 (bigints), arrays, Binary and Object have
+ * none.
+ */
+export interface ScalarCodec {
+  readonly valueType: ValueType;
+  readonly kind: "int" | "f32" | "f64" | "bool" | "string";
+  readonly min: number;
+  readonly max: number;
+}
+
+const SCALAR_CODECS: Partial<Record<ValueType, ScalarCodec>> = Object.fromEntries([
+  // Int64/Uint64 are bigints, not numbers: they have no codec.
+  ...Object.entries(INTEGER_RANGES)
+    .filter(([valueType]) => valueType !== "Int64" && valueType !== "Uint64")
+    .map(([valueType, range]) => [valueType, { valueType, kind: "int", min: Number(range![0]), max: Number(range![1]) }]),
+  ...(
+    [
+      ["Float32", "f32"],
+      ["Float64", "f64"],
+      ["Bool", "bool"],
+      ["String", "string"],
+    ] as const
+  ).map(([valueType, kind]) => [valueType, { valueType, kind, min: 0, max: 0 }]),
+]);
+
+/** The {@link ScalarCodec} of a value type, or undefined when it has none. */
+export function scalarCodecOf(valueType: ValueType): ScalarCodec | undefined {
+  return SCALAR_CODECS[valueType];
+}
+
+function isCanonical(c: ScalarCodec, v: unknown): boolean {
+  switch (c.kind) {
+    case "int":
+      return typeof v === "number" && Number.isInteger(v) && v >= c.min && v <= c.max;
+    case "f64":
+      return typeof v === "number";
+    case "f32":
+      return typeof v === "number" && Math.fround(v) === v;
+    case "bool":
+      return typeof v === "boolean";
+    case "string":
+      return typeof v === "string";
+  }
+}
 
 /**
  * The common case of {@link normalizeRaw} without allocating: a scalar that is already canonical comes back as is.
  * Returns undefined when the value needs converting or is wrong; ask {@link normalizeRaw} then.
  */
 export function canonicalScalar(valueType: ValueType, v: unknown): RawValue | undefined {
-  const range = NUMBER_RANGES[valueType];
-  if (range !== undefined) return typeof v === "number" && Number.isInteger(v) && v >= range[0] && v <= range[1] ? v : undefined;
-  switch (valueType) {
-    case "Float64":
-      return typeof v === "number" ? v : undefined;
-    case "Float32":
-      return typeof v === "number" && Math.fround(v) === v ? v : undefined;
-    case "Bool":
-      return typeof v === "boolean" ? v : undefined;
-    case "String":
-      return typeof v === "string" ? v : undefined;
-    default:
-      return undefined;
-  }
+  const c = SCALAR_CODECS[valueType];
+  return c !== undefined && isCanonical(c, v) ? (v as RawValue) : undefined;
+}
+
+/**
+ * The reading text of a value that is canonical for `c` and not NaN, as {@link formatSimpleValue} writes it; undefined
+ * for any other value (the poll's fast path sends it the long way, which converts it or says what is wrong).
+ */
+export function canonicalText(c: ScalarCodec, v: unknown): string | undefined {
+  if (!isCanonical(c, v) || (typeof v === "number" && Number.isNaN(v))) return undefined;
+  return scalarText(c.valueType, v as RawValue);
 }
 
 function normalizeScalar(valueType: ValueType, v: unknown): NormalizeResult {
