@@ -228,14 +228,20 @@ export const openSerialPortStream: LinkOpener = (line, events) =>
         reject(err);
         return;
       }
-      port.on("data", (chunk: Buffer) => events.onData(chunk));
-      // serialport emits "error" before "close" for an I/O error; "close" alone settles the state.
-      port.on("error", () => undefined);
-      port.on("close", (e?: Error) => {
+      const lost = (e: Error | undefined): void => {
         if (closed) return;
         closed = true;
-        if (!closing) events.onClose(e ?? undefined);
+        if (!closing) events.onClose(e);
+      };
+      port.on("data", (chunk: Buffer) => events.onData(chunk));
+      // A disconnect normally ends in "close", after an "error" while the port is still open or closing. One whose
+      // close fails ends in that "error" alone, with the port neither open nor closing; a read of 0 bytes ends the
+      // stream without either. Each is the loss of the port.
+      port.on("close", (e?: Error) => lost(e ?? undefined));
+      port.on("error", (e: Error) => {
+        if (!port.isOpen && !port.closing) lost(e);
       });
+      port.on("end", () => lost(new Error(`${line.path}: the port reached end of file`)));
       resolve({
         write: (bytes) =>
           new Promise<void>((res, rej) => {
